@@ -1,0 +1,6 @@
+import { defineBackground } from 'wxt/utils/define-background';
+import { createBackgroundDeps, registerBackgroundHandlers } from '../lib/background-service.js';
+
+export default defineBackground(() => {
+  registerBackgroundHandlers(createBackgroundDeps());
+});

@@ -1,0 +1,150 @@
+/**
+ * Talks to the Bookbridge server. Every failure becomes one `Problem` the popup and dashboard can
+ * show as it is: the server could not be reached, the session has ended, or the server said no (with
+ * its own message from the `{ error: { code, message, issues } }` envelope).
+ */
+import type { z } from 'zod';
+import {
+  ErrorBody,
+  HealthResponse,
+  LoginResponse,
+  MeResponse,
+  ProvidersResponse,
+  type LoginRequest,
+} from '../../shared/api.js';
+
+export type Problem =
+  /** No answer at all: server down, wrong address, DNS failure, timeout. */
+  | { kind: 'unreachable'; serverUrl: string; message: string }
+  /** The server does not know our token any more (401 on an authenticated call). */
+  | { kind: 'session_ended'; message: string }
+  /** The extension may not talk to this origin yet (host permission not granted). */
+  | { kind: 'permission_missing'; serverUrl: string; message: string }
+  /** Something answered, but not the way a Bookbridge server does. */
+  | { kind: 'bad_response'; serverUrl: string; status: number; message: string }
+  /** The server answered with its error envelope. */
+  | { kind: 'api'; status: number; code: string; message: string; issues?: { path: string; message: string }[] }
+  /** A step that needs a server address or a session, taken before there is one. */
+  | { kind: 'no_server'; message: string }
+  | { kind: 'not_signed_in'; message: string };
+
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+    this.name = 'ProblemError';
+  }
+}
+
+export const messages = {
+  unreachable: (serverUrl: string) =>
+    `Can't reach the Bookbridge server at ${serverUrl}. Check that it is running and that the address is right.`,
+  sessionEnded: 'Your session has ended — sign in again.',
+  permissionMissing: (serverUrl: string) =>
+    `Bookbridge needs your permission to talk to ${serverUrl}. Enter the address again and choose Allow.`,
+  notBookbridge: (serverUrl: string, status: number) =>
+    `The server at ${serverUrl} answered (HTTP ${status}), but not like a Bookbridge server. Is the address right?`,
+  noServer: 'Enter the address of your Bookbridge server first.',
+  notSignedIn: 'Sign in first.',
+};
+
+export interface ApiClientOptions {
+  serverUrl: string;
+  /** Sent as `Authorization: Bearer <token>`; a 401 then means the session has ended. */
+  token?: string | null;
+  fetch?: typeof fetch;
+  /** A server that takes longer than this counts as unreachable. */
+  timeoutMs?: number;
+}
+
+interface RequestOptions<S extends z.ZodType> {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  /** Validates a 2xx body; omit for answers without one (204). */
+  schema?: S;
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const serverUrl = options.serverUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function request<S extends z.ZodType>(path: string, req: RequestOptions<S> = {}): Promise<z.infer<S>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+
+    let response: Response;
+    try {
+      response = await doFetch(`${serverUrl}${path}`, {
+        method: req.method ?? 'GET',
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: AbortSignal.timeout(timeoutMs),
+        // The bearer token is the only credential; never send cookies to the server.
+        credentials: 'omit',
+      });
+    } catch {
+      // fetch rejects (TypeError, or AbortError/TimeoutError) only when no HTTP answer arrived.
+      throw new ProblemError({ kind: 'unreachable', serverUrl, message: messages.unreachable(serverUrl) });
+    }
+
+    const body = await readJson(response);
+    if (!response.ok) throw new ProblemError(errorProblem(response.status, body, Boolean(options.token), serverUrl));
+    if (!req.schema) return undefined as z.infer<S>;
+    const parsed = req.schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ProblemError({
+        kind: 'bad_response',
+        serverUrl,
+        status: response.status,
+        message: messages.notBookbridge(serverUrl, response.status),
+      });
+    }
+    return parsed.data;
+  }
+
+  return {
+    serverUrl,
+    request,
+    health: () => request('/health', { schema: HealthResponse }),
+    login: (body: LoginRequest) => request('/api/auth/login', { method: 'POST', body, schema: LoginResponse }),
+    logout: () => request('/api/auth/logout', { method: 'POST' }),
+    me: () => request('/api/me', { schema: MeResponse }),
+    providers: () => request('/api/providers', { schema: ProvidersResponse }),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** Turns anything thrown into a Problem, so callers never show a raw exception. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'api', status: 0, code: 'extension_error', message: `Something went wrong in the extension: ${message}` };
+}
+
+function errorProblem(status: number, body: unknown, sentToken: boolean, serverUrl: string): Problem {
+  // A 401 on a call that carried our token means the session is gone (expired, signed out
+  // elsewhere, server data reset). Without a token (sign-in) it is the server's own message.
+  if (status === 401 && sentToken) return { kind: 'session_ended', message: messages.sessionEnded };
+  const envelope = ErrorBody.safeParse(body);
+  if (!envelope.success) {
+    // A proxy in front of a stopped server answers 502/503/504 with its own page.
+    if (status === 502 || status === 503 || status === 504) {
+      return { kind: 'unreachable', serverUrl, message: messages.unreachable(serverUrl) };
+    }
+    return { kind: 'bad_response', serverUrl, status, message: messages.notBookbridge(serverUrl, status) };
+  }
+  const { code, message, issues } = envelope.data.error;
+  return { kind: 'api', status, code, message, ...(issues ? { issues } : {}) };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer, type TestServer } from '../test/support/test-server.js';
+import { providerIds } from '../shared/catalogue.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await createTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('operations', () => {
+  it('reports health with version and database status', async () => {
+    const res = await server.request('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), database: 'ok', sandbox: true });
+  });
+
+  it('serves an OpenAPI 3.1 document with every API route and a docs page', async () => {
+    const doc = (await (await server.request('GET', '/openapi.json')).json()) as any;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/api/auth/login', '/api/me', '/api/providers', '/api/setup']));
+    expect(doc.paths['/api/auth/login'].post.responses['400']).toBeDefined();
+    const docs = await server.request('GET', '/docs');
+    expect(await docs.text()).toContain('/openapi.json');
+    expect((await server.request('GET', '/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+  });
+
+  it('sets security headers', async () => {
+    const res = await server.request('GET', '/health');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+});
+
+describe('provider catalogue', () => {
+  it('lists the seven providers to a signed-in user', async () => {
+    const u = await server.user({ role: 'standard' });
+    const token = await server.signIn(u.email, u.password);
+    const res = await server.request('GET', '/api/providers', { token });
+    expect(res.status).toBe(200);
+    const { providers } = (await res.json()) as any;
+    expect(providers.map((p: any) => p.id)).toEqual([...providerIds]);
+    const qbo = providers.find((p: any) => p.id === 'quickbooks-online');
+    expect(qbo.destinations.expense_claim).toEqual([]);
+    expect(providers.find((p: any) => p.id === 'xero').bankMatch).toBe(true);
+    expect(providers.find((p: any) => p.id === 'kashflow').bankMatch).toBe(false);
+  });
+
+  it('refuses an anonymous caller', async () => {
+    expect((await server.request('GET', '/api/providers')).status).toBe(401);
+  });
+});

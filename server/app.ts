@@ -1,0 +1,113 @@
+/**
+ * Builds the companion's HTTP app from its dependencies. No side effects on import: nothing
+ * here opens a database or listens; server/index.ts does that.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { randomUUID } from 'node:crypto';
+import type { PasswordCost } from './auth/passwords.js';
+import { authRoutes } from './auth/routes.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import { errorResponse, handleError } from './errors.js';
+import { healthRoutes } from './health.js';
+import { createRouter } from './http/router.js';
+import type { Logger } from './logger.js';
+import { docsRoutes } from './openapi.js';
+import type { ProviderRegistry } from './providers/registry.js';
+import { providerRoutes } from './providers/routes.js';
+import type { SandboxInstance } from './sandbox/index.js';
+import type { ProviderId } from '../shared/catalogue.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretBox;
+  providers: ProviderRegistry;
+  /** Sandboxes to mount under /sandbox/<id> (sandbox mode). */
+  sandboxes?: Partial<Record<ProviderId, SandboxInstance>>;
+  /** Lower scrypt cost for tests; production uses the default. */
+  passwordCost?: PasswordCost;
+  version: string;
+  /** Database liveness for /health. */
+  checkDatabase(): boolean;
+}
+
+/** Largest request body: item attachments are the big ones (10 MB file, base64 in JSON). */
+export const MAX_BODY_BYTES = 15 * 1024 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    c.set('logger', deps.logger.child({ requestId }));
+    c.header('x-request-id', requestId);
+    c.set('clientIp', clientIp(c, deps.config.trustProxy));
+    const started = performance.now();
+    await next();
+    // Paths only, never queries: OAuth callbacks carry codes in them.
+    c.get('logger').info(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  });
+
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
+  app.use(
+    '/api/*',
+    cors({
+      // The extension's pages call the API from their own origin.
+      origin: (origin) => (/^(chrome-extension|moz-extension):\/\/[a-z0-9-]+$/i.test(origin) ? origin : null),
+      allowHeaders: ['authorization', 'content-type', 'x-request-id'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => errorResponse(c, 413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`, [{ path: 'body', message: 'is too large' }]),
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', providerRoutes(deps));
+
+  for (const [id, sandbox] of Object.entries(deps.sandboxes ?? {})) {
+    if (sandbox) app.route(`/sandbox/${id}`, sandbox.app);
+  }
+
+  app.route('/', docsRoutes(app, deps));
+
+  app.notFound((c) => errorResponse(c, 404, 'not_found', `There is no ${c.req.method} ${c.req.path} here.`));
+  app.onError(handleError(deps.logger));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+
+function clientIp(c: Parameters<typeof getConnInfo>[0], trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // in-process requests (tests) have no socket
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The one data-access layer: Kysely over better-sqlite3 (WAL). Queries are written against
+ * Kysely so the same code can later run on PostgreSQL; SQLite-only features stay in here.
+ */
+import { mkdirSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  sqlite: SQLite.Database;
+  close(): Promise<void>;
+}
+
+export function openDatabase(file: string): OpenedDatabase {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  // Two processes may share the file (a second server, the admin command): wait, don't fail.
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    sqlite,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export class SchemaTooNewError extends Error {
+  constructor(unknown: string[]) {
+    super(
+      `This database was written by a newer version of Bookbridge (it has migrations ${unknown.join(', ')} that this version does not know). ` +
+        'Upgrade Bookbridge, or restore a backup made by this version.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/**
+ * Applies pending migrations (idempotent). Refuses a database from a newer version, and takes a
+ * backup next to the file before changing an existing database.
+ */
+export async function migrate(opened: OpenedDatabase, options: { file?: string; now?: () => Date } = {}): Promise<{ applied: string[]; backup?: string }> {
+  const migrator = new Migrator({ db: opened.db, provider });
+  const known = new Set(Object.keys(migrations));
+  const state = await migrator.getMigrations();
+  const hasTable = opened.sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
+    .get();
+  const executed: string[] = hasTable
+    ? (opened.sqlite.prepare('SELECT name FROM kysely_migration').all() as { name: string }[]).map((r) => r.name)
+    : [];
+  const unknown = executed.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown);
+
+  const pending = state.filter((m) => !m.executedAt);
+  if (pending.length === 0) return { applied: [] };
+
+  let backup: string | undefined;
+  const file = options.file;
+  if (executed.length > 0 && file && file !== ':memory:' && existsSync(file) && statSync(file).size > 0) {
+    const stamp = (options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-');
+    backup = `${file}.before-${pending[0]!.name}.${stamp}.bak`;
+    await opened.sqlite.backup(backup);
+  }
+
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName), backup };
+}

@@ -1,0 +1,5 @@
+/** The adapters this server has, by provider. Add a provider's factory here when it exists. */
+import type { ProviderId } from '../../shared/catalogue.js';
+import type { AdapterFactory } from './registry.js';
+
+export const adapterFactories: Partial<Record<ProviderId, AdapterFactory>> = {};

@@ -1,0 +1,85 @@
+/**
+ * Assembles the real dependencies from a Config: database (migrated), secrets, sandboxes and the
+ * provider registry. Used by server/index.ts, the admin command and tests that want a whole
+ * server on a temporary directory.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from './config.js';
+import { createApp, type AppDeps, type Clock } from './app.js';
+import { SecretBox, loadOrCreateKeyFile } from './crypto/secret-box.js';
+import { migrate, openDatabase, type OpenedDatabase } from './db/database.js';
+import type { Logger } from './logger.js';
+import type { PasswordCost } from './auth/passwords.js';
+import { adapterFactories } from './providers/index.js';
+import { createProviderRegistry } from './providers/registry.js';
+import { sandboxClient, sandboxFactories, type SandboxInstance } from './sandbox/index.js';
+import type { ProviderId } from '../shared/catalogue.js';
+
+export const version: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface Runtime {
+  deps: AppDeps;
+  database: OpenedDatabase;
+  app: ReturnType<typeof createApp>;
+  close(): Promise<void>;
+}
+
+export function loadSecretBox(config: Pick<Config, 'encryption'>, logger?: Logger): SecretBox {
+  if ('key' in config.encryption) return new SecretBox(config.encryption.key);
+  const { key, created } = loadOrCreateKeyFile(config.encryption.keyFile);
+  if (created) logger?.warn({ file: config.encryption.keyFile }, 'created a new encryption key file (mode 0600): back it up with the database');
+  return new SecretBox(key);
+}
+
+export async function createRuntime(
+  config: Config,
+  options: { logger: Logger; clock?: Clock; passwordCost?: PasswordCost; sandboxBaseUrl?: string; fetch?: typeof fetch },
+): Promise<Runtime> {
+  const clock = options.clock ?? { now: () => new Date() };
+  const database = openDatabase(config.databasePath);
+  const { applied, backup } = await migrate(database, { file: config.databasePath, now: clock.now });
+  if (applied.length > 0) options.logger.info({ applied, backup }, 'database migrated');
+
+  const sandboxes: Partial<Record<ProviderId, SandboxInstance>> = {};
+  const sandboxClients: Partial<Record<ProviderId, { id: string; secret: string }>> = {};
+  for (const id of config.sandboxProviders) {
+    const factory = sandboxFactories[id];
+    if (!factory) continue;
+    const client = sandboxClient(id);
+    sandboxClients[id] = client;
+    sandboxes[id] = factory({ client, now: () => clock.now() });
+  }
+
+  const providers = createProviderRegistry({
+    config,
+    factories: adapterFactories,
+    sandboxClients,
+    sandboxBaseUrl: options.sandboxBaseUrl,
+    fetch: options.fetch,
+    now: () => clock.now(),
+  });
+
+  const deps: AppDeps = {
+    db: database.db,
+    config,
+    clock,
+    logger: options.logger,
+    secrets: loadSecretBox(config, options.logger),
+    providers,
+    sandboxes,
+    passwordCost: options.passwordCost,
+    version,
+    checkDatabase: () => {
+      try {
+        database.sqlite.prepare('SELECT 1').get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+  const app = createApp(deps);
+  return { deps, database, app, close: () => database.close() };
+}

@@ -1,0 +1,73 @@
+/**
+ * A whole companion on a fresh temporary directory (real SQLite file, real key file), for
+ * in-process route tests through `app.request()`, with a cheap password hash and a settable clock.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../server/config.js';
+import { createLogger } from '../../server/logger.js';
+import { createRuntime, type Runtime } from '../../server/runtime.js';
+import { addMembership, createBusiness, createUser } from '../../server/auth/users.js';
+import type { Role } from '../../shared/api.js';
+
+export const testPasswordCost = { N: 2 ** 10, r: 8, p: 1 };
+
+export interface TestServer extends Runtime {
+  dir: string;
+  config: Config;
+  clock: { now(): Date; set(d: Date): void; advance(ms: number): void };
+  request(method: string, url: string, options?: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** Creates a user with a role in a business (creating the business if `businessId` is absent). */
+  user(input: { role: Role; businessId?: string; email?: string; name?: string }): Promise<{ userId: string; businessId: string; email: string; password: string }>;
+  signIn(email: string, password: string): Promise<string>;
+}
+
+let counter = 0;
+
+export async function createTestServer(env: Record<string, string> = {}, extra: { sandboxBaseUrl?: string } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bookbridge-test-'));
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, LOG_LEVEL: 'silent', ...env });
+  let current = new Date('2026-06-01T09:00:00Z');
+  const clock = {
+    now: () => new Date(current),
+    set: (d: Date) => void (current = new Date(d)),
+    advance: (ms: number) => void (current = new Date(current.getTime() + ms)),
+  };
+  const logger = createLogger({ level: 'silent', format: 'json' });
+  const runtime = await createRuntime(config, { logger, clock, passwordCost: testPasswordCost, sandboxBaseUrl: extra.sandboxBaseUrl });
+
+  const request: TestServer['request'] = (method, url, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    return Promise.resolve(runtime.app.request(url, { method, headers, body }));
+  };
+
+  return {
+    ...runtime,
+    dir,
+    config,
+    clock,
+    request,
+    async user({ role, businessId, email, name }) {
+      const n = ++counter;
+      const now = clock.now().getTime();
+      const address = email ?? `user${n}@example.com`;
+      const password = `correct horse battery ${n}`;
+      const userId = await createUser(runtime.deps.db, { email: address, name: name ?? `User ${n}`, password, now, cost: testPasswordCost });
+      const business = businessId ?? (await createBusiness(runtime.deps.db, { name: `Business ${n}`, now }));
+      await addMembership(runtime.deps.db, { userId, businessId: business, role, now });
+      return { userId, businessId: business, email: address, password };
+    },
+    async signIn(email, password) {
+      const res = await request('POST', '/api/auth/login', { json: { email, password } });
+      if (res.status !== 200) throw new Error(`sign in failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+  };
+}
