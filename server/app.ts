@@ -20,6 +20,7 @@ import { docsRoutes } from './openapi.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { providerRoutes } from './providers/routes.js';
 import type { SandboxInstance } from './sandbox/index.js';
+import type { JobRunner } from './jobs/runner.js';
 import type { ProviderId } from '../shared/catalogue.js';
 
 export interface Clock {
@@ -33,6 +34,8 @@ export interface AppDeps {
   logger: Logger;
   secrets: SecretBox;
   providers: ProviderRegistry;
+  /** Durable background work (imports, refreshes, publishing). Handlers register on it. */
+  jobs: JobRunner;
   /** Sandboxes to mount under /sandbox/<id> (sandbox mode). */
   sandboxes?: Partial<Record<ProviderId, SandboxInstance>>;
   /** Lower scrypt cost for tests; production uses the default. */

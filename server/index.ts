@@ -34,6 +34,8 @@ async function main() {
     logger.info({ url: `http://${config.host}:${info.port}`, sandbox: [...config.sandboxProviders] }, 'Bookbridge companion listening');
   });
 
+  runtime.deps.jobs.start();
+
   const setupCode = await issueSetupCode(runtime.deps.db);
   if (setupCode) {
     // Printed once, on the console only: whoever can read the server's console is its admin.
@@ -47,11 +49,13 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close(async () => {
-      await runtime.close();
-      process.exit(0);
-    });
+    logger.info({ signal }, 'shutting down: finishing running jobs at their next checkpoint');
+    // Stop taking requests and work; running jobs stop at a checkpoint and resume on next start.
+    server.close();
+    runtime
+      .close()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
     if ('closeIdleConnections' in server) server.closeIdleConnections();
     setTimeout(() => process.exit(1), 10_000).unref();
   };

@@ -14,6 +14,7 @@ import { adapterFactories } from './providers/index.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { sandboxClient, sandboxFactories, type SandboxInstance } from './sandbox/index.js';
 import type { ProviderId } from '../shared/catalogue.js';
+import { JobRunner } from './jobs/runner.js';
 
 export const version: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -61,7 +62,10 @@ export async function createRuntime(
     now: () => clock.now(),
   });
 
+  const jobs = new JobRunner({ db: database.db, now: () => clock.now(), logger: options.logger, handlers: [] });
+
   const deps: AppDeps = {
+    jobs,
     db: database.db,
     config,
     clock,
@@ -81,5 +85,13 @@ export async function createRuntime(
     },
   };
   const app = createApp(deps);
-  return { deps, database, app, close: () => database.close() };
+  return {
+    deps,
+    database,
+    app,
+    close: async () => {
+      await jobs.stop();
+      await database.close();
+    },
+  };
 }

@@ -60,6 +60,109 @@ export interface AuditLogTable {
   created_at: number;
 }
 
+export type ConnectionStatus = 'active' | 'expired' | 'replaced' | 'disconnected';
+export type ConnectPurpose = 'connect' | 'reconnect' | 'change';
+
+export interface ConnectionsTable {
+  id: string;
+  business_id: string;
+  provider: string;
+  role: 'ledger' | 'secondary';
+  /** `replaced`: kept read-only after Change connection, for the List Merge Tool. */
+  status: ConnectionStatus;
+  organisation_id: string;
+  organisation_name: string;
+  /** Sealed Credentials JSON; null once disconnected (wiped). */
+  credentials: Uint8Array | null;
+  authorised_at: number;
+  /** One year after authorisation (Dext's yearly expiry), unless the provider ends it sooner. */
+  expires_at: number;
+  expired_reason: string | null;
+  last_refresh_at: number | null;
+  replaced_by: string | null;
+  /** Cross-process single-flight for token refresh (rotating refresh tokens are single use). */
+  refresh_lock_owner: string | null;
+  refresh_lock_until: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OAuthStatesTable {
+  /** SHA-256 of the state: a leaked database does not let anyone finish someone's flow. */
+  state_hash: string;
+  user_id: string;
+  business_id: string;
+  provider: string;
+  purpose: ConnectPurpose;
+  connection_id: string | null;
+  code_verifier: Uint8Array;
+  redirect_uri: string;
+  preselect_organisation: string | null;
+  /** Set once the code was exchanged (callback page flow): the extension picks it up. */
+  grant_id: string | null;
+  error: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Credentials obtained but not yet tied to an organisation (the chooser step). */
+export interface GrantsTable {
+  id: string;
+  user_id: string;
+  business_id: string;
+  provider: string;
+  purpose: ConnectPurpose;
+  connection_id: string | null;
+  credentials: Uint8Array;
+  /** JSON Organisation[] */
+  organisations: string;
+  preselect_organisation: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ListEntriesTable {
+  connection_id: string;
+  kind: string;
+  external_id: string;
+  code: string | null;
+  name: string;
+  status: 'active' | 'archived';
+  type: string | null;
+  tax_rate: string | null;
+  currency: string | null;
+  extra: string | null;
+  /** Why it was archived: 'upstream_archived' | 'upstream_deleted'. */
+  archived_reason: string | null;
+  /** The import/refresh job that last saw it in a full pass (to find vanished entries). */
+  seen_by_job: string | null;
+  updated_at: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  business_id: string;
+  connection_id: string | null;
+  status: JobStatus;
+  input: string;
+  progress: string;
+  checkpoint: string | null;
+  attempts: number;
+  error: string | null;
+  run_after: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   businesses: BusinessesTable;
@@ -68,4 +171,9 @@ export interface Database {
   login_attempts: LoginAttemptsTable;
   meta: MetaTable;
   audit_log: AuditLogTable;
+  connections: ConnectionsTable;
+  oauth_states: OAuthStatesTable;
+  grants: GrantsTable;
+  list_entries: ListEntriesTable;
+  jobs: JobsTable;
 }
