@@ -171,6 +171,7 @@ function ProviderCard({
     <li class="provider" aria-labelledby={headingId}>
       <h3 id={headingId}>
         {provider.name}
+        {provider.sandbox && ' '}
         {provider.sandbox && (
           <span class="badge" title={`Connects to Bookbridge's built-in ${provider.name} sandbox, not the real service`}>
             (sandbox)
