@@ -19,6 +19,7 @@ import type { Logger } from './logger.js';
 import { docsRoutes } from './openapi.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { providerRoutes } from './providers/routes.js';
+import { connectionRoutes } from './connections/routes.js';
 import type { SandboxInstance } from './sandbox/index.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { ProviderId } from '../shared/catalogue.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', providerRoutes(deps));
+  app.route('/', connectionRoutes(deps));
 
   for (const [id, sandbox] of Object.entries(deps.sandboxes ?? {})) {
     if (sandbox) app.route(`/sandbox/${id}`, sandbox.app);

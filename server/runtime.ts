@@ -15,6 +15,7 @@ import { createProviderRegistry } from './providers/registry.js';
 import { sandboxClient, sandboxFactories, type SandboxInstance } from './sandbox/index.js';
 import type { ProviderId } from '../shared/catalogue.js';
 import { JobRunner } from './jobs/runner.js';
+import { importJobHandler } from './connections/import-lists.js';
 
 export const version: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -84,6 +85,7 @@ export async function createRuntime(
       }
     },
   };
+  jobs.register(importJobHandler(deps));
   const app = createApp(deps);
   return {
     deps,
