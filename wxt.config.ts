@@ -50,6 +50,8 @@ export default defineConfig({
       'docs/**',
       'data/**',
       '.ci/**',
+      'scripts/**',
+      'extension/lib/testing/**',
       'test-results/**',
       '**/*.test.ts',
       'vitest*.config.ts',

@@ -9,7 +9,7 @@ const xero: ProviderSummary = {
   authKind: 'oauth2',
   role: 'ledger',
   lists: ['categories', 'contacts'],
-  destinations: {},
+  destinations: { cost: [], sales: [], expense_claim: [], purchase_credit_note: [], sales_credit_note: [] },
   bankMatch: true,
   available: true,
   sandbox: true,

@@ -5,13 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ProvidersResponse } from '../../shared/api.js';
 import { catalogue, providerIds } from '../../shared/catalogue.js';
 import { launchBrowser, type LaunchedBrowser } from './support/browser.js';
 import { repoRoot } from './support/global-setup.js';
 import { createFirstAdmin, freePort, startServer, type StartedServer } from './support/server.js';
+import { enterServer, escapeRegExp, openDashboard, openPopup, signIn } from './support/popup.js';
 import { allowSiteAccess } from './support/site-access.js';
 
 const extensionDir = path.join(repoRoot, '.output/chrome-mv3');
@@ -44,27 +44,9 @@ afterEach(async () => {
   await browser?.close();
 });
 
-/** The popup page in a tab the size of Chrome's popup, so screenshots look like the real thing. */
-async function openPopup(): Promise<Page> {
-  const popup = await browser.openExtensionPage('popup.html');
-  await popup.setViewportSize({ width: 392, height: 420 });
-  return popup;
-}
-
-async function enterServer(popup: Page, address: string): Promise<void> {
-  await popup.getByLabel('Server address').fill(address);
-  await popup.getByRole('button', { name: 'Continue' }).click();
-}
-
-async function signIn(popup: Page, email: string, password: string): Promise<void> {
-  await popup.getByLabel('Email').fill(email);
-  await popup.getByLabel('Password').fill(password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-}
-
 describe('the extension with a real Bookbridge server', () => {
   it('signs in from the popup and lists all seven providers in the dashboard', async () => {
-    const popup = await openPopup();
+    const popup = await openPopup(browser);
     await enterServer(popup, server.url);
     await signIn(popup, admin.email, admin.password);
 
@@ -82,11 +64,7 @@ describe('the extension with a real Bookbridge server', () => {
     ).toBe(true);
     await popup.screenshot({ path: path.join(screenshots, 'popup-signed-in.png') });
 
-    const [dashboard] = await Promise.all([
-      browser.context.waitForEvent('page'),
-      popup.getByRole('button', { name: 'Open dashboard' }).click(),
-    ]);
-    await dashboard.setViewportSize({ width: 1200, height: 1100 });
+    const dashboard = await openDashboard(browser, popup);
     expect(new URL(dashboard.url()).pathname).toBe('/dashboard.html');
 
     const section = dashboard.getByRole('region', { name: 'Accounting software' });
@@ -100,7 +78,7 @@ describe('the extension with a real Bookbridge server', () => {
     expect(providers.map((p) => p.id).sort()).toEqual([...providerIds].sort());
     for (const provider of providers) {
       const name = catalogue[provider.id].name;
-      const card = list.getByRole('listitem', { name: new RegExp(`^${escape(name)}`) });
+      const card = list.getByRole('listitem', { name: new RegExp(`^${escapeRegExp(name)}`) });
       expect(await card.getByRole('heading').textContent()).toBe(provider.sandbox ? `${name} (sandbox)` : name);
       const connect = card.getByRole('button', { name: `Connect ${name}` });
       expect(await connect.isEnabled()).toBe(provider.available);
@@ -121,7 +99,7 @@ describe('the extension with a real Bookbridge server', () => {
 
   it('says plainly when nothing answers at the server address', async () => {
     const closedPort = await freePort();
-    const popup = await openPopup();
+    const popup = await openPopup(browser);
     await enterServer(popup, `127.0.0.1:${closedPort}`);
     const alert = popup.getByRole('alert');
     await alert.waitFor();
@@ -130,7 +108,7 @@ describe('the extension with a real Bookbridge server', () => {
   });
 
   it("shows the server's own message for a wrong password", async () => {
-    const popup = await openPopup();
+    const popup = await openPopup(browser);
     await enterServer(popup, server.url);
     await signIn(popup, admin.email, 'not the password at all');
     const alert = popup.getByRole('alert');
@@ -140,7 +118,7 @@ describe('the extension with a real Bookbridge server', () => {
   });
 
   it('says the session has ended when the server no longer knows it, and lets the user sign in again', async () => {
-    const popup = await openPopup();
+    const popup = await openPopup(browser);
     await enterServer(popup, server.url);
     await signIn(popup, admin.email, admin.password);
     await popup.getByRole('region', { name: 'Signed in' }).waitFor();
@@ -181,6 +159,3 @@ async function apiAs<T>(target: StartedServer, apiPath: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
