@@ -130,3 +130,30 @@ export const AuditEntry = z.object({
   detail: z.unknown(),
   at: z.string(),
 });
+
+export const MergeSuggestion = z.object({
+  kind: ListKindSchema,
+  from: z.object({ externalId: z.string(), code: z.string().nullable(), name: z.string(), taxRate: z.string().nullable() }),
+  to: z.object({ externalId: z.string(), code: z.string().nullable(), name: z.string() }).nullable(),
+  matchedBy: z.enum(['code', 'name', 'tax_rate']).nullable(),
+  affects: z.object({ rules: z.number(), items: z.number() }),
+});
+
+export const MergeProposal = z.object({
+  from: z.object({ id: z.string(), organisation: z.string(), provider: z.string() }),
+  suggestions: z.array(MergeSuggestion),
+});
+
+export const MergeRequest = z.strictObject({
+  mappings: z
+    .array(z.strictObject({ kind: ListKindSchema, from: z.string().min(1, 'is required').max(200), to: z.string().min(1).max(200).nullable() }))
+    .max(100_000),
+  dryRun: z.boolean({ error: 'must be true or false' }).default(true),
+});
+
+export const MergeResult = z.object({
+  dryRun: z.boolean(),
+  changed: z.object({ rules: z.number(), items: z.number() }),
+  mergeId: z.string().nullable(),
+  byMapping: z.array(z.object({ kind: ListKindSchema, from: z.string(), to: z.string().nullable(), rules: z.number(), items: z.number() })),
+});

@@ -26,7 +26,11 @@ import {
   ListKindSchema,
   ListQuery,
   ListResponse,
+  MergeProposal,
+  MergeRequest,
+  MergeResult,
 } from '../../shared/connections.js';
+import { applyMerge, suggestMerge, undoMerge } from './merge.js';
 import { healthOf } from './expiry.js';
 import {
   authorizationStatus,
@@ -55,6 +59,9 @@ const routes = {
   disconnect: createRoute({ method: 'post', path: '/api/businesses/{businessId}/connections/{connectionId}/disconnect', tags: ['Connections'], summary: 'Disconnect: revoke at the provider, wipe credentials, keep items and rules', security: bearerSecurity, request: { params: ConnectionParams, body: json(DisconnectRequest) }, responses: { 200: ok('Disconnected.', z.object({ revoked: z.boolean() })), ...errorResponses(400, 401, 403, 404) } }),
   job: createRoute({ method: 'get', path: '/api/businesses/{businessId}/jobs/{jobId}', tags: ['Connections'], summary: 'A background job (import, refresh, publishing) and its progress', security: bearerSecurity, request: { params: BusinessParams.extend({ jobId: z.string().uuid('must be a job id') }) }, responses: { 200: ok('The job.', JobView), ...errorResponses(400, 401, 404) } }),
   lists: createRoute({ method: 'get', path: '/api/businesses/{businessId}/connections/{connectionId}/lists/{kind}', tags: ['Lists'], summary: 'Browse an imported list (searchable; archived entries marked)', security: bearerSecurity, request: { params: ConnectionParams.extend({ kind: ListKindSchema }), query: ListQuery }, responses: { 200: ok('Entries.', ListResponse), ...errorResponses(400, 401, 404) } }),
+  mergeProposal: createRoute({ method: 'get', path: '/api/businesses/{businessId}/connections/{connectionId}/merge', tags: ['Lists'], summary: 'List Merge Tool: proposed mapping from the replaced connection’s lists to this one’s', security: bearerSecurity, request: { params: ConnectionParams }, responses: { 200: ok('Suggestions (by code, then name, then tax rate).', MergeProposal), ...errorResponses(400, 401, 403, 404, 409) } }),
+  merge: createRoute({ method: 'post', path: '/api/businesses/{businessId}/connections/{connectionId}/merge', tags: ['Lists'], summary: 'List Merge Tool: dry run (default) or apply the confirmed mapping', security: bearerSecurity, request: { params: ConnectionParams, body: json(MergeRequest) }, responses: { 200: ok('What changed (or would change).', MergeResult), ...errorResponses(400, 401, 403, 404, 409) } }),
+  mergeUndo: createRoute({ method: 'post', path: '/api/businesses/{businessId}/connections/{connectionId}/merge/undo', tags: ['Lists'], summary: 'List Merge Tool: undo the last apply', security: bearerSecurity, request: { params: ConnectionParams }, responses: { 200: ok('Restored.', z.object({ restored: z.number() })), ...errorResponses(400, 401, 403, 404, 409) } }),
   audit: createRoute({ method: 'get', path: '/api/businesses/{businessId}/audit', tags: ['Connections'], summary: 'The audit log (admins)', security: bearerSecurity, request: { params: BusinessParams, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) }, responses: { 200: ok('Newest first.', z.object({ entries: z.array(AuditEntry) })), ...errorResponses(400, 401, 403, 404) } }),
 };
 
@@ -224,6 +231,27 @@ export function connectionRoutes(deps: AppDeps) {
       },
       200,
     );
+  });
+
+  router.openapi(routes.mergeProposal, async (c) => {
+    const { businessId, connectionId } = c.req.valid('param');
+    await requireAdmin(deps.db, c.get('user').id, businessId);
+    return c.json(await suggestMerge(deps, businessId, connectionId), 200);
+  });
+
+  router.openapi(routes.merge, async (c) => {
+    const { businessId, connectionId } = c.req.valid('param');
+    const userId = c.get('user').id;
+    await requireAdmin(deps.db, userId, businessId);
+    const { mappings, dryRun } = c.req.valid('json');
+    return c.json(await applyMerge(deps, { userId, businessId }, connectionId, mappings, { dryRun }), 200);
+  });
+
+  router.openapi(routes.mergeUndo, async (c) => {
+    const { businessId, connectionId } = c.req.valid('param');
+    const userId = c.get('user').id;
+    await requireAdmin(deps.db, userId, businessId);
+    return c.json(await undoMerge(deps, { userId, businessId }, connectionId), 200);
   });
 
   router.openapi(routes.audit, async (c) => {
