@@ -267,8 +267,12 @@ export interface GenerateOrganisationOptions {
  */
 export function generateOrganisation(options: GenerateOrganisationOptions): OrganisationData {
   const name = options.name ?? 'Demo Company (UK)';
-  const random = createRandom(deriveSeed(options.seed, name));
+  // One stream per list, so an organisation with more accounts keeps the same contact ids.
+  const stream = (list: string) => createRandom(deriveSeed(options.seed, `${name}/${list}`));
+  let random = stream('organisation');
   const tenantId = options.tenantId ?? random.uuid();
+  const shortCode = options.shortCode ?? `!${random.uuid().slice(0, 5)}`;
+  random = stream('accounts');
   let tick = 0;
   const stamp = () => SEED_TIME + (tick++) * 1000;
 
@@ -311,8 +315,10 @@ export function generateOrganisation(options: GenerateOrganisationOptions): Orga
 
   const contactCount = options.contacts ?? 40;
   const contacts: ContactRecord[] = new Array(contactCount);
+  random = stream('contacts');
   for (let i = 0; i < contactCount; i++) contacts[i] = makeContact(random, i, stamp());
 
+  random = stream('items');
   const items: ItemRecord[] = [
     item(random, stamp(), 'CONS-HR', 'Consulting hour', 120, '200', '412', true, true),
     item(random, stamp(), 'PAPER-A4', 'A4 printer paper (box)', 24.99, '200', '461', true, true),
@@ -323,6 +329,7 @@ export function generateOrganisation(options: GenerateOrganisationOptions): Orga
     items.push(item(random, stamp(), `ITEM-${i}`, `${random.pick(wordsA)} ${random.pick(wordsB)} kit`, 10 + random.int(500), '200', '310', true, true));
   }
 
+  random = stream('tracking');
   const option = (optionName: string, status: RecordStatus = 'ACTIVE'): TrackingOptionRecord => ({
     TrackingOptionID: random.uuid(),
     Name: optionName,
@@ -346,7 +353,7 @@ export function generateOrganisation(options: GenerateOrganisationOptions): Orga
   return {
     tenantId,
     name,
-    shortCode: options.shortCode ?? `!${random.uuid().slice(0, 5)}`,
+    shortCode,
     baseCurrency: 'GBP',
     countryCode: 'GB',
     currencies: ['GBP', 'EUR', 'USD'],
