@@ -11,13 +11,21 @@ import { hashPassword } from './auth/passwords.js';
 import { invalidateUserSessions } from './auth/sessions.js';
 import { Email, Password } from '../shared/api.js';
 import { audit } from './audit.js';
+import { backupDatabase, inspectBackup, listBusinessHealth, promoteKeyFile, restoreDatabase, rotateSecrets } from './admin-ops.js';
+import { loadSecretBox } from './runtime.js';
+import { SecretBox, loadOrCreateKeyFile } from './crypto/secret-box.js';
 
 const usage = `Usage: npm run admin -- <command> [options]
 
 Commands:
   create-admin --email E --name N --business B   Create a server admin who is business admin of a new business
   reset-password --email E                       Set a new password and end the user's sessions
-  list-businesses                                Businesses with their members
+  list-businesses                                Businesses, members and the health of their connections
+  backup --to FILE                               Online backup of the database (safe while the server runs)
+  restore --from FILE                            Restore a backup (stop the server first)
+  rotate-key                                     Re-encrypt every stored secret under a new key (resumable;
+                                                 stop the server first). With ENCRYPTION_KEY, give the new
+                                                 key in NEW_ENCRYPTION_KEY; with a key file, a new one is made.
 
 Passwords are read from the BOOKBRIDGE_PASSWORD environment variable, or asked for on the terminal.`;
 
@@ -41,7 +49,7 @@ async function main(argv: string[]) {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, name: { type: 'string' }, business: { type: 'string' } },
+    options: { email: { type: 'string' }, name: { type: 'string' }, business: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' } },
     strict: true,
   });
   if (!command || command === 'help' || command === '--help') {
@@ -50,6 +58,13 @@ async function main(argv: string[]) {
   }
   loadDotEnv();
   const config = loadConfig(process.env);
+  if (command === 'restore') {
+    if (!values.from) throw new Error('--from is required');
+    const info = inspectBackup(values.from);
+    await restoreDatabase(values.from, config.databasePath);
+    console.log(`Restored ${values.from} (${info.users} users, ${info.migrations.length} migrations) into ${config.databasePath}. Start the server.`);
+    return;
+  }
   const opened = openDatabase(config.databasePath);
   await migrate(opened, { file: config.databasePath });
   const { db } = opened;
@@ -81,14 +96,37 @@ async function main(argv: string[]) {
         break;
       }
       case 'list-businesses': {
-        const rows = await db
-          .selectFrom('businesses')
-          .leftJoin('memberships', 'memberships.business_id', 'businesses.id')
-          .leftJoin('users', 'users.id', 'memberships.user_id')
-          .select(['businesses.name as business', 'users.email', 'memberships.role'])
-          .orderBy('businesses.name')
-          .execute();
-        for (const r of rows) console.log(`${r.business}\t${r.email ?? '-'}\t${r.role ?? '-'}`);
+        for (const b of await listBusinessHealth(opened, now)) {
+          const health = b.connections.map((c) => `${c.provider} (${c.organisation}): ${c.health}${c.daysLeft !== null ? `, ${c.daysLeft} days left` : ''}`);
+          console.log(`${b.name}\t${b.members} member(s)\t${health.length ? health.join('; ') : 'no connection'}`);
+        }
+        break;
+      }
+      case 'backup': {
+        if (!values.to) throw new Error('--to is required');
+        const { bytes } = await backupDatabase(opened, values.to);
+        console.log(`Backed up ${config.databasePath} to ${values.to} (${bytes} bytes). Keep the encryption key with it.`);
+        break;
+      }
+      case 'rotate-key': {
+        const current = loadSecretBox(config);
+        let next: SecretBox;
+        let nextFile: string | undefined;
+        if ('key' in config.encryption) {
+          const raw = process.env.NEW_ENCRYPTION_KEY;
+          if (!raw || Buffer.from(raw, 'base64').length !== 32) throw new Error('NEW_ENCRYPTION_KEY must hold the new 32-byte base64 key.');
+          next = new SecretBox(Buffer.from(raw, 'base64'));
+        } else {
+          nextFile = `${config.encryption.keyFile}.next`;
+          next = new SecretBox(loadOrCreateKeyFile(nextFile).key);
+        }
+        const { rotated, already } = rotateSecrets(opened, current, next);
+        if (nextFile && 'keyFile' in config.encryption) {
+          const retired = promoteKeyFile(config.encryption.keyFile, nextFile, new Date(now).toISOString().replace(/[:.]/g, '-'));
+          console.log(`Re-encrypted ${rotated} secret(s) (${already} already done). The new key is in ${config.encryption.keyFile}; the old one was kept as ${retired} — delete it once a new backup exists.`);
+        } else {
+          console.log(`Re-encrypted ${rotated} secret(s) (${already} already done). Now set ENCRYPTION_KEY to the value of NEW_ENCRYPTION_KEY and restart.`);
+        }
         break;
       }
       default:

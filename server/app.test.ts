@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from '../test/support/test-server.js';
 import { providerIds } from '../shared/catalogue.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -25,6 +26,28 @@ describe('operations', () => {
     const docs = await server.request('GET', '/docs');
     expect(await docs.text()).toContain('/openapi.json');
     expect((await server.request('GET', '/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics a Prometheus parser reads', async () => {
+    await server.request('GET', '/health');
+    await server.request('GET', '/api/nope');
+    const res = await server.request('GET', '/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const families = parsePrometheusTextFormat(await res.text()) as { name: string; metrics: { labels?: Record<string, string>; value?: string }[] }[];
+    const names = families.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['bookbridge_http_requests_total', 'bookbridge_jobs', 'bookbridge_provider_calls_total', 'bookbridge_publish_outcomes_total', 'bookbridge_provider_rate_limited_total']));
+    const requests = families.find((f) => f.name === 'bookbridge_http_requests_total')!;
+    expect(requests.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { method: 'GET', route: '/health', status: '200' } })]));
+    expect(requests.metrics.some((m) => m.labels?.route === 'unmatched' && m.labels?.status === '404')).toBe(true);
+  });
+
+  it('is not ready until background jobs run', async () => {
+    expect((await server.request('GET', '/ready')).status).toBe(503);
+    server.deps.jobs.start();
+    const res = await server.request('GET', '/ready');
+    await server.deps.jobs.stop();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ready: true, database: true, jobs: true });
   });
 
   it('sets security headers', async () => {

@@ -4,6 +4,7 @@
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { bodyLimit } from 'hono/body-limit';
+import { matchedRoutes } from 'hono/route';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ import { providerRoutes } from './providers/routes.js';
 import { connectionRoutes } from './connections/routes.js';
 import type { SandboxInstance } from './sandbox/index.js';
 import type { JobRunner } from './jobs/runner.js';
+import type { Metrics } from './metrics.js';
 import type { ProviderId } from '../shared/catalogue.js';
 
 export interface Clock {
@@ -37,6 +39,7 @@ export interface AppDeps {
   providers: ProviderRegistry;
   /** Durable background work (imports, refreshes, publishing). Handlers register on it. */
   jobs: JobRunner;
+  metrics: Metrics;
   /** Sandboxes to mount under /sandbox/<id> (sandbox mode). */
   sandboxes?: Partial<Record<ProviderId, SandboxInstance>>;
   /** Lower scrypt cost for tests; production uses the default. */
@@ -61,11 +64,14 @@ export function createApp(deps: AppDeps) {
     c.set('clientIp', clientIp(c, deps.config.trustProxy));
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    // Route patterns, not paths, as labels: ids would make a series per item.
+    const handler = matchedRoutes(c).filter((r) => r.method !== 'ALL').at(-1);
+    const route = handler?.path ?? 'unmatched';
+    deps.metrics.requests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    deps.metrics.requestSeconds.observe({ method: c.req.method, route }, seconds);
     // Paths only, never queries: OAuth callbacks carry codes in them.
-    c.get('logger').info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
-      'request',
-    );
+    c.get('logger').info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) }, 'request');
   });
 
   app.use('*', secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));

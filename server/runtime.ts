@@ -15,6 +15,7 @@ import { createProviderRegistry } from './providers/registry.js';
 import { sandboxClient, sandboxFactories, type SandboxInstance } from './sandbox/index.js';
 import type { ProviderId } from '../shared/catalogue.js';
 import { JobRunner } from './jobs/runner.js';
+import { createMetrics } from './metrics.js';
 import { importJobHandler } from './connections/import-lists.js';
 
 export const version: string = (
@@ -54,7 +55,12 @@ export async function createRuntime(
     sandboxes[id] = factory({ client, now: () => clock.now() });
   }
 
+  const metrics = createMetrics(database.db);
   const providers = createProviderRegistry({
+    observe: (provider, status) => {
+      metrics.providerCalls.inc({ provider, status: String(status) });
+      if (status === 429) metrics.providerRateLimited.inc({ provider });
+    },
     config,
     factories: adapterFactories,
     sandboxClients,
@@ -67,6 +73,7 @@ export async function createRuntime(
 
   const deps: AppDeps = {
     jobs,
+    metrics,
     db: database.db,
     config,
     clock,

@@ -143,6 +143,10 @@ export class JobRunner {
     }
   }
 
+  get isRunning(): boolean {
+    return !this.stopped;
+  }
+
   get activeCount(): number {
     return this.running.size;
   }

@@ -27,6 +27,8 @@ export interface RegistryOptions {
   sandboxBaseUrl?: string;
   fetch?: typeof fetch;
   now?: () => Date;
+  /** Told of every provider call's status ("error" when no answer came), for metrics. */
+  observe?: (provider: ProviderId, status: number | 'error') => void;
 }
 
 export function sandboxHosts(id: ProviderId, base: string): Record<string, string> {
@@ -61,7 +63,7 @@ export function createProviderRegistry(options: RegistryOptions): ProviderRegist
         entry,
         hosts: isSandbox(id) ? sandboxHosts(id, sandboxBase) : { ...entry.hosts },
         client: isSandbox(id) ? options.sandboxClients?.[id] : config.providerClients[id],
-        fetch: options.fetch ?? globalThis.fetch,
+        fetch: observed(id, options.fetch ?? globalThis.fetch, options.observe),
         now: options.now ?? (() => new Date()),
         timeoutMs: config.providerTimeoutMs,
       };
@@ -106,5 +108,19 @@ export function createProviderRegistry(options: RegistryOptions): ProviderRegist
       }
       return adapter;
     },
+  };
+}
+
+function observed(id: ProviderId, inner: typeof fetch, observe?: RegistryOptions['observe']): typeof fetch {
+  if (!observe) return inner;
+  return async (input, init) => {
+    try {
+      const response = await inner(input, init);
+      observe(id, response.status);
+      return response;
+    } catch (error) {
+      observe(id, 'error');
+      throw error;
+    }
   };
 }
