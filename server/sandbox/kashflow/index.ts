@@ -52,7 +52,8 @@ export function createKashflowSandbox(options: KashflowSandboxOptions = {}): Kas
     api: createRestApp(ctx) as unknown as Hono,
     soap: createSoapApp(ctx),
   };
-  const app = new Hono();
+  // Not strict: `<base>/app/` (with the slash) is the web app's front door too.
+  const app = new Hono({ strict: false });
   app.route('/app', hosts.app);
   app.route('/api', hosts.api);
   app.route('/soap', hosts.soap);

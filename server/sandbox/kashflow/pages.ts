@@ -124,7 +124,7 @@ export function createPagesApp(ctx: SandboxContext): Hono<Env> {
 
   app.get('/', (c) => {
     // Mounted at '/x/app' and asked for '/x/app' (no slash): './' would leave the folder.
-    const path = c.req.path;
+    const path = new URL(c.req.url).pathname;
     const here = path.endsWith('/') ? './' : `${path.slice(path.lastIndexOf('/') + 1)}/`;
     return c.redirect(`${here}${signedIn(c) ? 'dashboard' : 'login'}`, 302);
   });
