@@ -35,7 +35,6 @@ export function openDatabase(file: string): OpenedDatabase {
   };
 }
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export class SchemaTooNewError extends Error {
   constructor(unknown: string[]) {
@@ -51,9 +50,15 @@ export class SchemaTooNewError extends Error {
  * Applies pending migrations (idempotent). Refuses a database from a newer version, and takes a
  * backup next to the file before changing an existing database.
  */
-export async function migrate(opened: OpenedDatabase, options: { file?: string; now?: () => Date } = {}): Promise<{ applied: string[]; backup?: string }> {
+export async function migrate(
+  opened: OpenedDatabase,
+  options: { file?: string; now?: () => Date; /** tests: stop after this migration */ upTo?: string } = {},
+): Promise<{ applied: string[]; backup?: string }> {
+  const names = Object.keys(migrations);
+  const selected = options.upTo ? names.slice(0, names.indexOf(options.upTo) + 1) : names;
+  const provider: MigrationProvider = { getMigrations: async () => Object.fromEntries(selected.map((n) => [n, migrations[n]!])) };
   const migrator = new Migrator({ db: opened.db, provider });
-  const known = new Set(Object.keys(migrations));
+  const known = new Set(names);
   const state = await migrator.getMigrations();
   const hasTable = opened.sqlite
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
