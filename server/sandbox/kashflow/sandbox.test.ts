@@ -75,6 +75,22 @@ describe('KashFlow sandbox: API access', () => {
     expect(other.status).toBe(401);
   });
 
+  it('SOAP login (GetCompanyDetails) follows the same IP and password rules', async () => {
+    const t = setup();
+    const soap = (password: string) =>
+      t.call('/soap/api/service.asmx', {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml', SOAPAction: '"KashFlow/GetCompanyDetails"' },
+        body: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><GetCompanyDetails xmlns="KashFlow"><UserName>demo</UserName><Password>${password}</Password></GetCompanyDetails></soap:Body></soap:Envelope>`,
+      });
+    expect(await (await soap('demo-password')).text()).toMatch(/<Status>NO<\/Status><StatusDetail>Access denied from IP address 203\.0\.113\.7/);
+    await t.autoAuth(t.enableAutoAuth());
+    expect(await (await soap('wrong')).text()).toContain('Incorrect username or password');
+    const ok = await (await soap('demo-password')).text();
+    expect(ok).toContain('<Status>OK</Status>');
+    expect(ok).toContain('<CompanyName>Demo Trading Ltd</CompanyName>');
+  });
+
   it('runs the two-step session: 201 with three positions, then 200 with a session token that works', async () => {
     const t = setup();
     await t.autoAuth(t.enableAutoAuth());
