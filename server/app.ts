@@ -3,6 +3,7 @@
  * here opens a database or listens; server/index.ts does that.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import { cors } from 'hono/cors';
@@ -99,7 +100,17 @@ export function createApp(deps: AppDeps) {
   app.route('/', connectionRoutes(deps));
 
   for (const [id, sandbox] of Object.entries(deps.sandboxes ?? {})) {
-    if (sandbox) app.route(`/sandbox/${id}`, sandbox.app);
+    if (!sandbox) continue;
+    // Hand the request to the sandbox whole (prefix stripped) so its own routing rules, error
+    // pages and socket info (KashFlow's IP checks) apply exactly as on its own port.
+    const prefix = `/sandbox/${id}`;
+    const forward = (c: Context) => {
+      const url = new URL(c.req.url);
+      url.pathname = url.pathname.slice(prefix.length) || '/';
+      return sandbox.app.fetch(new Request(url, c.req.raw), c.env);
+    };
+    app.all(prefix, forward);
+    app.all(`${prefix}/*`, forward);
   }
 
   app.route('/', docsRoutes(app, deps));

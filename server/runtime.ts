@@ -38,7 +38,7 @@ export function loadSecretBox(config: Pick<Config, 'encryption'>, logger?: Logge
 
 export async function createRuntime(
   config: Config,
-  options: { logger: Logger; clock?: Clock; passwordCost?: PasswordCost; sandboxBaseUrl?: string; fetch?: typeof fetch },
+  options: { logger: Logger; clock?: Clock; passwordCost?: PasswordCost; sandboxBaseUrl?: string | (() => string); fetch?: typeof fetch },
 ): Promise<Runtime> {
   const clock = options.clock ?? { now: () => new Date() };
   const database = openDatabase(config.databasePath);

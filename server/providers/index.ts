@@ -1,5 +1,8 @@
 /** The adapters this server has, by provider. Add a provider's factory here when it exists. */
 import type { ProviderId } from '../../shared/catalogue.js';
 import type { AdapterFactory } from './registry.js';
+import { createKashflowAdapter } from './kashflow/index.js';
 
-export const adapterFactories: Partial<Record<ProviderId, AdapterFactory>> = {};
+export const adapterFactories: Partial<Record<ProviderId, AdapterFactory>> = {
+  kashflow: createKashflowAdapter,
+};

@@ -23,8 +23,8 @@ export interface RegistryOptions {
   factories: Partial<Record<ProviderId, AdapterFactory>>;
   /** Client credentials the built-in sandboxes accept. */
   sandboxClients?: Partial<Record<ProviderId, { id: string; secret: string }>>;
-  /** Where the sandboxes are served; defaults to `<publicUrl>/sandbox`. */
-  sandboxBaseUrl?: string;
+  /** Where the sandboxes are served; defaults to `<publicUrl>/sandbox`. A function is read on first use. */
+  sandboxBaseUrl?: string | (() => string);
   fetch?: typeof fetch;
   now?: () => Date;
   /** Told of every provider call's status ("error" when no answer came), for metrics. */
@@ -37,7 +37,10 @@ export function sandboxHosts(id: ProviderId, base: string): Record<string, strin
 
 export function createProviderRegistry(options: RegistryOptions): ProviderRegistry {
   const { config, factories } = options;
-  const sandboxBase = (options.sandboxBaseUrl ?? `${config.publicUrl}/sandbox`).replace(/\/$/, '');
+  const sandboxBase = () => {
+    const base = typeof options.sandboxBaseUrl === 'function' ? options.sandboxBaseUrl() : options.sandboxBaseUrl;
+    return (base ?? `${config.publicUrl}/sandbox`).replace(/\/$/, '');
+  };
   const contexts = new Map<ProviderId, ProviderContext>();
   const adapters = new Map<ProviderId, ProviderAdapter>();
 
@@ -61,7 +64,7 @@ export function createProviderRegistry(options: RegistryOptions): ProviderRegist
       const entry = catalogue[id];
       ctx = {
         entry,
-        hosts: isSandbox(id) ? sandboxHosts(id, sandboxBase) : { ...entry.hosts },
+        hosts: isSandbox(id) ? sandboxHosts(id, sandboxBase()) : { ...entry.hosts },
         client: isSandbox(id) ? options.sandboxClients?.[id] : config.providerClients[id],
         fetch: observed(id, options.fetch ?? globalThis.fetch, options.observe),
         now: options.now ?? (() => new Date()),

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { ProviderId } from '../../shared/catalogue.js';
+import { createKashflowSandbox } from './kashflow/index.js';
 
 export interface SandboxInstance {
   app: Pick<Hono, 'fetch' | 'request'> & Hono<any, any, any>;
@@ -18,7 +19,11 @@ export interface SandboxFactoryOptions {
 
 export type SandboxFactory = (options: SandboxFactoryOptions) => SandboxInstance;
 
-export const sandboxFactories: Partial<Record<ProviderId, SandboxFactory>> = {};
+export const sandboxFactories: Partial<Record<ProviderId, SandboxFactory>> = {
+  // KashFlow has no OAuth client: each business signs in with its own credentials. Two
+  // companies (demo, demo2) so Change connection can be tried.
+  kashflow: ({ now }) => createKashflowSandbox({ now, accounts: [{}, {}] }),
+};
 
 /** One client id/secret per sandbox, made at start-up: the companion is the only client. */
 export function sandboxClient(id: ProviderId): { id: string; secret: string } {

@@ -10,6 +10,7 @@ import { createLogger } from '../../server/logger.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { addMembership, createBusiness, createUser } from '../../server/auth/users.js';
 import type { Role } from '../../shared/api.js';
+import { listen, type RunningServer } from '../../server/sandbox/serve.js';
 
 export const testPasswordCost = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -21,11 +22,16 @@ export interface TestServer extends Runtime {
   /** Creates a user with a role in a business (creating the business if `businessId` is absent). */
   user(input: { role: Role; businessId?: string; email?: string; name?: string }): Promise<{ userId: string; businessId: string; email: string; password: string }>;
   signIn(email: string, password: string): Promise<string>;
+  /** With `listen: true`: the companion on a loopback port (its sandboxes under /sandbox). */
+  url: string;
 }
 
 let counter = 0;
 
-export async function createTestServer(env: Record<string, string> = {}, extra: { sandboxBaseUrl?: string } = {}): Promise<TestServer> {
+export async function createTestServer(
+  env: Record<string, string> = {},
+  extra: { sandboxBaseUrl?: string; /** serve over HTTP, so adapters reach the built-in sandboxes */ listen?: boolean } = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bookbridge-test-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, LOG_LEVEL: 'silent', ...env });
   let current = new Date('2026-06-01T09:00:00Z');
@@ -35,7 +41,14 @@ export async function createTestServer(env: Record<string, string> = {}, extra: 
     advance: (ms: number) => void (current = new Date(current.getTime() + ms)),
   };
   const logger = createLogger({ level: 'silent', format: 'json' });
-  const runtime = await createRuntime(config, { logger, clock, passwordCost: testPasswordCost, sandboxBaseUrl: extra.sandboxBaseUrl });
+  let running: RunningServer | undefined;
+  const runtime = await createRuntime(config, {
+    logger,
+    clock,
+    passwordCost: testPasswordCost,
+    sandboxBaseUrl: extra.sandboxBaseUrl ?? (() => `${running?.url ?? config.publicUrl}/sandbox`),
+  });
+  if (extra.listen) running = await listen(runtime.app);
 
   const request: TestServer['request'] = (method, url, options = {}) => {
     const headers: Record<string, string> = { ...options.headers };
@@ -50,6 +63,11 @@ export async function createTestServer(env: Record<string, string> = {}, extra: 
 
   return {
     ...runtime,
+    close: async () => {
+      await running?.close();
+      await runtime.close();
+    },
+    url: running?.url ?? config.publicUrl,
     dir,
     config,
     clock,
