@@ -41,6 +41,9 @@ const EnvSchema = z.object({
     .optional(),
   ENCRYPTION_KEY_FILE: z.string().min(1, 'must not be empty').optional(),
   SANDBOX: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+  SANDBOX_URL: z.url({ error: 'must be the URL of a sandbox server, e.g. http://127.0.0.1:8788' }).optional(),
+  SANDBOX_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JOB_LEASE_MS: z.coerce.number({ error: 'must be a number' }).int().min(1000, 'must be at least 1000').max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be a pino level such as info' }).default('info'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto'),
   SESSION_DAYS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(365).default(30),
@@ -65,6 +68,11 @@ export interface Config {
   /** Providers served by the built-in sandbox (no real credentials configured, sandbox allowed). */
   sandboxProviders: ReadonlySet<ProviderId>;
   sandboxEnabled: boolean;
+  /** Sandboxes served elsewhere (another process); unset: served by this server under /sandbox. */
+  sandboxUrl?: string;
+  sandboxClientSecret?: string;
+  /** How long a job's worker may go silent before another worker takes the job over. */
+  jobLeaseMs: number;
   providerClients: Partial<Record<ProviderId, { id: string; secret: string }>>;
   log: { level: string; format: 'json' | 'pretty' };
   sessionDays: number;
@@ -151,6 +159,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { isTt
       : { keyFile: e.ENCRYPTION_KEY_FILE ? path.resolve(e.ENCRYPTION_KEY_FILE) : path.join(dataDir, 'secret.key') },
     sandboxEnabled,
     sandboxProviders,
+    sandboxUrl: e.SANDBOX_URL?.replace(/\/$/, ''),
+    sandboxClientSecret: e.SANDBOX_CLIENT_SECRET,
+    jobLeaseMs: e.JOB_LEASE_MS,
     providerClients,
     log: {
       level: e.LOG_LEVEL,

@@ -50,9 +50,10 @@ export async function createRuntime(
   for (const id of config.sandboxProviders) {
     const factory = sandboxFactories[id];
     if (!factory) continue;
-    const client = sandboxClient(id);
+    const client = sandboxClient(id, config.sandboxClientSecret);
     sandboxClients[id] = client;
-    sandboxes[id] = factory({ client, now: () => clock.now() });
+    // With SANDBOX_URL the sandboxes run elsewhere (and outlive this process, as a provider would).
+    if (!config.sandboxUrl) sandboxes[id] = factory({ client, now: () => clock.now() });
   }
 
   const metrics = createMetrics(database.db);
@@ -64,12 +65,12 @@ export async function createRuntime(
     config,
     factories: adapterFactories,
     sandboxClients,
-    sandboxBaseUrl: options.sandboxBaseUrl,
+    sandboxBaseUrl: options.sandboxBaseUrl ?? config.sandboxUrl,
     fetch: options.fetch,
     now: () => clock.now(),
   });
 
-  const jobs = new JobRunner({ db: database.db, now: () => clock.now(), logger: options.logger, handlers: [] });
+  const jobs = new JobRunner({ db: database.db, now: () => clock.now(), logger: options.logger, handlers: [], leaseMs: config.jobLeaseMs });
 
   const deps: AppDeps = {
     jobs,

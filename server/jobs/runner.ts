@@ -61,6 +61,8 @@ export interface JobRunnerOptions {
   handlers: JobHandler[];
   concurrency?: number;
   pollMs?: number;
+  /** How long a silent worker keeps a job before another may take it (default 30 s). */
+  leaseMs?: number;
   /** Back-off for transient failures: attempt → ms. */
   backoff?: (attempt: number) => number;
 }
@@ -73,7 +75,10 @@ export class JobRunner {
   private stopped = true;
   private wake: (() => void) | undefined;
 
+  private readonly leaseMs: number;
+
   constructor(private readonly options: JobRunnerOptions) {
+    this.leaseMs = options.leaseMs ?? LEASE_MS;
     for (const h of options.handlers) this.handlers.set(h.kind, h);
   }
 
@@ -192,7 +197,7 @@ export class JobRunner {
       .set({
         status: 'running',
         locked_by: this.workerId,
-        locked_until: now + LEASE_MS,
+        locked_until: now + this.leaseMs,
         attempts: sql`attempts + 1`,
         updated_at: now,
       })
@@ -239,7 +244,7 @@ export class JobRunner {
           db.updateTable('jobs').set({
             checkpoint: checkpoint === null ? null : JSON.stringify(checkpoint),
             progress: JSON.stringify(progress),
-            locked_until: t + LEASE_MS,
+            locked_until: t + this.leaseMs,
             updated_at: t,
           }),
         ).executeTakeFirst();
@@ -247,8 +252,17 @@ export class JobRunner {
         if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost();
       },
     };
+    // Keep the lease while the job works (a slow provider call can outlast it); it lapses only
+    // when this process stops beating, which is what lets another worker take over a crash.
+    const heartbeat = setInterval(() => {
+      void owned(db.updateTable('jobs').set({ locked_until: now().getTime() + this.leaseMs }))
+        .execute()
+        .catch(() => undefined);
+    }, Math.max(250, Math.floor(this.leaseMs / 3)));
+    heartbeat.unref();
     try {
       const final = await handler.run(ctx);
+      clearInterval(heartbeat);
       const t = now().getTime();
       await owned(
         db.updateTable('jobs').set({
@@ -262,6 +276,7 @@ export class JobRunner {
         }),
       ).execute();
     } catch (error) {
+      clearInterval(heartbeat);
       if (error instanceof LeaseLost) return;
       const t = now().getTime();
       if (controller.signal.aborted) {

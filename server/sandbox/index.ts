@@ -3,7 +3,7 @@
  * `/sandbox/<provider>/` when sandbox mode is on. Add a provider's sandbox factory here.
  */
 import { randomBytes } from 'node:crypto';
-import type { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { ProviderId } from '../../shared/catalogue.js';
 import { createKashflowSandbox } from './kashflow/index.js';
 
@@ -25,7 +25,31 @@ export const sandboxFactories: Partial<Record<ProviderId, SandboxFactory>> = {
   kashflow: ({ now }) => createKashflowSandbox({ now, accounts: [{}, {}] }),
 };
 
-/** One client id/secret per sandbox, made at start-up: the companion is the only client. */
-export function sandboxClient(id: ProviderId): { id: string; secret: string } {
-  return { id: `bookbridge-sandbox-${id}`, secret: randomBytes(24).toString('base64url') };
+/**
+ * The companion's client id/secret at a sandbox: random per start when the sandboxes run inside
+ * the server, or the shared SANDBOX_CLIENT_SECRET when they run in a process of their own.
+ */
+export function sandboxClient(id: ProviderId, secret?: string): { id: string; secret: string } {
+  return { id: `bookbridge-sandbox-${id}`, secret: secret ?? randomBytes(24).toString('base64url') };
+}
+
+/** Every sandbox in one app, routed by `/<provider>/...` (a sandbox server of its own). */
+export function createSandboxServer(options: { secret: string; now?: () => Date; only?: Partial<Record<ProviderId, SandboxInstance>> }) {
+  const app = new Hono({ strict: false });
+  const instances: Partial<Record<ProviderId, SandboxInstance>> = { ...options.only };
+  for (const [id, factory] of Object.entries(sandboxFactories) as [ProviderId, SandboxFactory][]) {
+    instances[id] ??= factory({ client: sandboxClient(id, options.secret), now: options.now ?? (() => new Date()) });
+  }
+  for (const [id, sandbox] of Object.entries(instances)) {
+    if (!sandbox) continue;
+    const prefix = `/${id}`;
+    const forward = (c: Context) => {
+      const url = new URL(c.req.url);
+      url.pathname = url.pathname.slice(prefix.length) || '/';
+      return sandbox.app.fetch(new Request(url, c.req.raw), c.env);
+    };
+    app.all(prefix, forward);
+    app.all(`${prefix}/*`, forward);
+  }
+  return { app, instances };
 }
