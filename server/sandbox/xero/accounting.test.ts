@@ -355,3 +355,28 @@ describe('Xero sandbox attachments', () => {
     expect(docs.organisations[0].attachments.map((a: Json) => a.FileName)).toEqual(['receipt.pdf']);
   });
 });
+
+describe('Xero sandbox reset and time scale', () => {
+  it('reset brings back the seed lists and forgets documents, tokens and faults', async () => {
+    const { call, control, tenantId, supplier, sandbox } = await setup();
+    await call('PUT', '/Invoices', { Invoices: [bill(supplier.ContactID)] });
+    await control('/mutate', { tenantId, list: 'contacts', action: 'archive', target: supplier.ContactID });
+    await control('/faults', { error5xxRate: 1 });
+    await control('/reset', {});
+    const org = sandbox.state.organisations.get(tenantId)!;
+    expect(org.invoices.size).toBe(0);
+    expect(org.contactsById.get(supplier.ContactID)!.ContactStatus).toBe('ACTIVE');
+    expect(sandbox.state.accessTokens.size).toBe(0);
+    expect(sandbox.state.faults.all).toEqual({});
+  });
+
+  it('with timeScale 60 a rate-limit minute lasts a second', async () => {
+    const { call, advance } = await setup({ timeScale: 60 });
+    for (let i = 0; i < 60; i++) await call('GET', '/Organisation');
+    const limited = await call('GET', '/Organisation');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(1);
+    advance(1_001);
+    expect((await call('GET', '/Organisation')).status).toBe(200);
+  });
+});

@@ -196,3 +196,24 @@ describe('Xero sandbox connections', () => {
     expect((await api(fetcher, '/api.xro/2.0/Contacts', tokens.access_token, tenantId)).status).toBe(403);
   });
 });
+
+describe('Xero sandbox mounted under a path', () => {
+  it('works at /sandbox/xero: issuer, pages and API all carry the mount path', async () => {
+    const { Hono } = await import('hono');
+    const sandbox = createXeroSandbox({ clients: [client], seed: 3 });
+    const companion = new Hono();
+    companion.route('/sandbox/xero', sandbox.app);
+    const fetcher: Fetcher = async (url, init) => companion.request(url, init);
+    const mounted = 'http://companion.local/sandbox/xero';
+    const tokens = await connectSandbox(fetcher, mounted, client);
+    const claims = JSON.parse(Buffer.from((tokens.id_token as string).split('.')[1] as string, 'base64url').toString());
+    expect(claims.iss).toBe(`${mounted}/identity`);
+    const connections = (await (await fetcher(`${mounted}/api/connections`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json()) as {
+      tenantId: string;
+    }[];
+    const accounts = await fetcher(`${mounted}/api/api.xro/2.0/Accounts`, {
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'xero-tenant-id': connections[0]!.tenantId },
+    });
+    expect(accounts.status).toBe(200);
+  });
+});

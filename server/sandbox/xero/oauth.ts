@@ -68,7 +68,11 @@ export function hostBase(c: Context, host: 'login' | 'identity' | 'api'): string
   const url = new URL(c.req.url);
   const marker = `/${host}/`;
   const at = url.pathname.indexOf(marker);
-  return `${url.origin}${at >= 0 ? url.pathname.slice(0, at + marker.length - 1) : ''}`;
+  // Behind a TLS-terminating proxy the issuer must still read as the public URL the adapter uses.
+  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
+  const forwardedHost = c.req.header('x-forwarded-host')?.split(',')[0]?.trim();
+  const origin = `${proto ? `${proto}:` : url.protocol}//${forwardedHost ?? url.host}`;
+  return `${origin}${at >= 0 ? url.pathname.slice(0, at + marker.length - 1) : ''}`;
 }
 
 function escapeHtml(text: string): string {
