@@ -3,7 +3,6 @@
  * here opens a database or listens; server/index.ts does that.
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import { cors } from 'hono/cors';
@@ -22,7 +21,8 @@ import { docsRoutes } from './openapi.js';
 import type { ProviderRegistry } from './providers/registry.js';
 import { providerRoutes } from './providers/routes.js';
 import { connectionRoutes } from './connections/routes.js';
-import type { SandboxInstance } from './sandbox/index.js';
+import { publishingRoutes } from './publishing/index.js';
+import { mountSandbox, type SandboxInstance } from './sandbox/index.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { Metrics } from './metrics.js';
 import type { ProviderId } from '../shared/catalogue.js';
@@ -98,19 +98,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', authRoutes(deps));
   app.route('/', providerRoutes(deps));
   app.route('/', connectionRoutes(deps));
+  app.route('/', publishingRoutes(deps));
 
   for (const [id, sandbox] of Object.entries(deps.sandboxes ?? {})) {
-    if (!sandbox) continue;
-    // Hand the request to the sandbox whole (prefix stripped) so its own routing rules, error
-    // pages and socket info (KashFlow's IP checks) apply exactly as on its own port.
-    const prefix = `/sandbox/${id}`;
-    const forward = (c: Context) => {
-      const url = new URL(c.req.url);
-      url.pathname = url.pathname.slice(prefix.length) || '/';
-      return sandbox.app.fetch(new Request(url, c.req.raw), c.env);
-    };
-    app.all(prefix, forward);
-    app.all(`${prefix}/*`, forward);
+    if (sandbox) mountSandbox(app, `/sandbox/${id}`, sandbox);
   }
 
   app.route('/', docsRoutes(app, deps));

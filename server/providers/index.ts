@@ -2,7 +2,9 @@
 import type { ProviderId } from '../../shared/catalogue.js';
 import type { AdapterFactory } from './registry.js';
 import { createKashflowAdapter } from './kashflow/index.js';
+import { createXeroAdapter } from './xero/index.js';
 
 export const adapterFactories: Partial<Record<ProviderId, AdapterFactory>> = {
   kashflow: createKashflowAdapter,
+  xero: createXeroAdapter,
 };

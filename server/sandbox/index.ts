@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { ProviderId } from '../../shared/catalogue.js';
 import { createKashflowSandbox } from './kashflow/index.js';
+import { createXeroSandbox } from './xero/index.js';
 
 export interface SandboxInstance {
   app: Pick<Hono, 'fetch' | 'request'> & Hono<any, any, any>;
@@ -23,6 +24,7 @@ export const sandboxFactories: Partial<Record<ProviderId, SandboxFactory>> = {
   // KashFlow has no OAuth client: each business signs in with its own credentials. Two
   // companies (demo, demo2) so Change connection can be tried.
   kashflow: ({ now }) => createKashflowSandbox({ now, accounts: [{}, {}] }),
+  xero: ({ client, now }) => createXeroSandbox({ clients: [{ ...client, name: 'Bookbridge' }], now }),
 };
 
 /**
@@ -33,6 +35,19 @@ export function sandboxClient(id: ProviderId, secret?: string): { id: string; se
   return { id: `bookbridge-sandbox-${id}`, secret: secret ?? randomBytes(24).toString('base64url') };
 }
 
+/**
+ * Serves a sandbox under `prefix`, handing it the request whole. The sandbox sits in a
+ * non-strict app of its own so its routing rules (e.g. KashFlow's `/app/` front door) and
+ * error pages apply as on its own port, and it sees the full path, so the URLs it builds
+ * (Xero's token issuer, links) carry the prefix.
+ */
+export function mountSandbox(app: { all(path: string, handler: (c: Context) => Response | Promise<Response>): unknown }, prefix: string, sandbox: SandboxInstance): void {
+  const inner = new Hono({ strict: false }).route(prefix, sandbox.app);
+  const forward = (c: Context) => inner.fetch(c.req.raw, c.env);
+  app.all(prefix, forward);
+  app.all(`${prefix}/*`, forward);
+}
+
 /** Every sandbox in one app, routed by `/<provider>/...` (a sandbox server of its own). */
 export function createSandboxServer(options: { secret: string; now?: () => Date; only?: Partial<Record<ProviderId, SandboxInstance>> }) {
   const app = new Hono({ strict: false });
@@ -41,15 +56,7 @@ export function createSandboxServer(options: { secret: string; now?: () => Date;
     instances[id] ??= factory({ client: sandboxClient(id, options.secret), now: options.now ?? (() => new Date()) });
   }
   for (const [id, sandbox] of Object.entries(instances)) {
-    if (!sandbox) continue;
-    const prefix = `/${id}`;
-    const forward = (c: Context) => {
-      const url = new URL(c.req.url);
-      url.pathname = url.pathname.slice(prefix.length) || '/';
-      return sandbox.app.fetch(new Request(url, c.req.raw), c.env);
-    };
-    app.all(prefix, forward);
-    app.all(`${prefix}/*`, forward);
+    if (sandbox) mountSandbox(app, `/${id}`, sandbox);
   }
   return { app, instances };
 }
