@@ -17,6 +17,7 @@ import type { ProviderId } from '../shared/catalogue.js';
 import { JobRunner } from './jobs/runner.js';
 import { createMetrics } from './metrics.js';
 import { importJobHandler } from './connections/import-lists.js';
+import { registerPublishing } from './publishing/index.js';
 
 export const version: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -94,6 +95,7 @@ export async function createRuntime(
     },
   };
   jobs.register(importJobHandler(deps));
+  registerPublishing(deps);
   const app = createApp(deps);
   return {
     deps,

@@ -163,6 +163,115 @@ export interface JobsTable {
   finished_at: number | null;
 }
 
+export type ItemStateColumn = 'needs_attention' | 'ready' | 'queued' | 'publishing' | 'published' | 'failed' | 'waiting_for_reconnect';
+
+/** Issue 5: an item to publish. Amounts are decimal strings; `lines`, `sources`, `issues`, `error` are JSON. */
+export interface ItemsTable {
+  id: string;
+  business_id: string;
+  type: 'cost' | 'sales' | 'expense_claim' | 'purchase_credit_note' | 'sales_credit_note';
+  state: ItemStateColumn;
+  source: string;
+  contact_name: string;
+  contact_external_id: string | null;
+  document_date: string;
+  due_date: string | null;
+  number: string | null;
+  reference: string | null;
+  currency: string;
+  currency_rate: string | null;
+  tax_mode: 'exclusive' | 'inclusive' | 'no_tax';
+  lines: string;
+  total: string;
+  total_tax: string | null;
+  paid: number;
+  payment_date: string | null;
+  payment_account: string | null;
+  destination: string | null;
+  status: string | null;
+  description: string | null;
+  sources: string;
+  issues: string;
+  /** 1 when its supplier rule (and the settings) say publish as soon as the check passes. */
+  auto_publish: number;
+  error: string | null;
+  /** One key for the item's whole life; the provider sees `<key>` or `<key>.<generation>`. */
+  idempotency_key: string;
+  /** Bumped only after a definite refusal (nothing was created), so a corrected resend is a new request. */
+  key_generation: number;
+  stale_retries: number;
+  connection_id: string | null;
+  last_attempt_id: string | null;
+  attempt_count: number;
+  document_id: string | null;
+  document_url: string | null;
+  payment_id: string | null;
+  published_at: number | null;
+  attachment_state: 'none' | 'pending' | 'uploaded' | 'failed' | 'unsupported';
+  attachment_error: string | null;
+  submitted_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ItemFilesTable {
+  item_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  data: Uint8Array;
+}
+
+export type AttemptStatus = 'started' | 'succeeded' | 'failed' | 'unknown' | 'not_found';
+
+/** The outbox: one row per call that may have created a document, written before the call. */
+export interface PublishAttemptsTable {
+  id: string;
+  item_id: string;
+  connection_id: string;
+  /** The job that owns it; another job takes it over only when this one is no longer running. */
+  job_id: string | null;
+  provider_key: string;
+  /** The PublishDocument sent (JSON): a replay sends exactly this. */
+  document: string;
+  status: AttemptStatus;
+  result: string | null;
+  error: string | null;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/**
+ * A supplier or customer rule. References are external ids of `connection_id`'s list_entries
+ * (the List Merge Tool rewrites them, and `connection_id`, after Change connection).
+ */
+export interface ContactRulesTable {
+  id: string;
+  business_id: string;
+  connection_id: string;
+  contact_external_id: string;
+  category: string | null;
+  tax_rate: string | null;
+  project: string | null;
+  payment_account: string | null;
+  paid: number | null;
+  destination: string | null;
+  description: string | null;
+  auto_publish: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PublishingSettingsTable {
+  connection_id: string;
+  business_id: string;
+  /** JSON PublishingSettings (shared/items.ts). */
+  settings: string;
+  updated_by: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   businesses: BusinessesTable;
@@ -176,4 +285,9 @@ export interface Database {
   grants: GrantsTable;
   list_entries: ListEntriesTable;
   jobs: JobsTable;
+  items: ItemsTable;
+  item_files: ItemFilesTable;
+  publish_attempts: PublishAttemptsTable;
+  contact_rules: ContactRulesTable;
+  publishing_settings: PublishingSettingsTable;
 }

@@ -6,8 +6,10 @@
 import type { Migration } from 'kysely';
 import { foundation } from './0001-foundation.js';
 import { connections } from './0002-connections.js';
+import { items } from './0003-items.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_connections': connections,
+  '0003_items': items,
 };

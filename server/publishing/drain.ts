@@ -1,0 +1,609 @@
+/**
+ * The publishing job: one per connection at a time, sending its queued items through that
+ * connection's rate limiter, in batches of the provider's batch size.
+ *
+ * Exactly once, in effect:
+ * - every item has one idempotency key for life (`items.idempotency_key`);
+ * - an attempt row (`publish_attempts`, status `started`, with the exact document) is committed
+ *   BEFORE the provider is called, in the same transaction that moves the item to `publishing`;
+ * - the answer is recorded afterwards: `succeeded` (the document exists), `failed` (the
+ *   provider refused it: nothing was created), or `unknown` (timeout, 5xx, crash);
+ * - an attempt left `started` or `unknown` is never blindly resent: it is resolved first by
+ *   looking the document up (`findPublished`), and where the provider has idempotency (Xero's
+ *   Idempotency-Key, QuickBooks' requestid) by replaying the very same request with the same key;
+ * - only one job touches an attempt: another job takes it over only when its owner is no
+ *   longer running (crashed: its lease ran out).
+ */
+import PQueue from 'p-queue';
+import { randomUUID } from 'node:crypto';
+import type { AppDeps } from '../app.js';
+import type { ConnectionsTable, ItemsTable, PublishAttemptsTable } from '../db/schema.js';
+import type { JobContext, JobHandler } from '../jobs/runner.js';
+import { catalogue, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
+import type { PublishError } from '../../shared/items.js';
+import { ProviderError } from '../providers/errors.js';
+import type { PublishDocument, PublishOutcome, PublishResult, ProviderAdapter, ProviderSession } from '../providers/types.js';
+import { createProviderSession } from '../connections/provider-session.js';
+import { markExpired } from '../connections/expiry.js';
+import { refreshList } from '../connections/import-lists.js';
+import { audit } from '../audit.js';
+import { evaluate, loadLedger, type Ledger } from '../items/evaluate.js';
+import { loadSnapshot } from '../items/lists.js';
+import { contentColumns, toModel } from '../items/model.js';
+import { itemRefs } from '../items/evaluate.js';
+import { buildDocument, providerKey } from './document.js';
+import { publishError, reconnectMessage } from './messages.js';
+import { PUBLISH_JOB } from './outbox.js';
+
+/** Test hooks: e.g. stop the world between the provider's answer and recording it (a crash). */
+export interface PublishingHooks {
+  afterSend?(documents: PublishDocument[]): Promise<void>;
+}
+
+/** Per-process publishing state: one rate limiter per connection, shared by all its jobs. */
+export class Publisher {
+  private readonly limiters = new Map<string, PQueue>();
+  hooks: PublishingHooks = {};
+
+  limiter(connectionId: string, entry: ProviderEntry): PQueue {
+    let queue = this.limiters.get(connectionId);
+    if (!queue) {
+      // The provider's real limits (catalogue): calls per rolling minute and calls in flight.
+      queue = new PQueue({ concurrency: entry.rateLimit.concurrent, intervalCap: entry.rateLimit.perMinute, interval: 60_000, strict: true });
+      this.limiters.set(connectionId, queue);
+    }
+    return queue;
+  }
+}
+
+const MAX_PASSES = 20;
+const HEARTBEAT_MS = 10_000;
+
+export function publishJobHandler(deps: AppDeps, publisher: Publisher): JobHandler {
+  return {
+    kind: PUBLISH_JOB,
+    maxAttempts: 10,
+    async run(job) {
+      // Waiting for the rate limiter can outlast the lease: keep it while we work.
+      let lost = false;
+      const beat = setInterval(() => void job.save({}).catch(() => (lost = true)), HEARTBEAT_MS);
+      beat.unref();
+      try {
+        await new Drain(deps, publisher, job, () => lost).run();
+      } finally {
+        clearInterval(beat);
+      }
+    },
+    async onFailed(job, error) {
+      // Retries are used up (or something unexpected broke): tell the user on each item. An
+      // attempt whose outcome is unknown stays so, and is looked up before any resend.
+      if (!job.connectionId) return;
+      const connection = await deps.db.selectFrom('connections').selectAll().where('id', '=', job.connectionId).executeTakeFirst();
+      const entry = connection ? catalogue[connection.provider as ProviderId] : undefined;
+      if (!connection || !entry) return;
+      const rows = await deps.db
+        .selectFrom('items')
+        .selectAll()
+        .where('connection_id', '=', connection.id)
+        .where('state', 'in', ['queued', 'publishing'])
+        .execute();
+      for (const row of rows) {
+        const err = publishError(error, { entry, item: toModel(row), at: deps.clock.now() });
+        await deps.db
+          .updateTable('items')
+          .set({ state: 'failed', error: JSON.stringify(err), updated_at: deps.clock.now().getTime() })
+          .where('id', '=', row.id)
+          .where('state', '=', row.state)
+          .execute();
+      }
+    },
+  };
+}
+
+interface Claimed {
+  row: ItemsTable;
+  attemptId: string;
+  document: PublishDocument;
+}
+
+class Drain {
+  private connection!: ConnectionsTable;
+  private entry!: ProviderEntry;
+  private adapter!: ProviderAdapter;
+  private session!: ProviderSession;
+  private limiter!: PQueue;
+  private ledger: Ledger | null = null;
+  /** Set when the connection turned out expired: hold everything. */
+  private expired = false;
+  /** Set on a transient failure or 429: stop and let the job runner retry after this long. */
+  private retry: ProviderError | null = null;
+  private unexpected: unknown = null;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly publisher: Publisher,
+    private readonly job: JobContext,
+    private readonly leaseLost: () => boolean,
+  ) {}
+
+  private now(): number {
+    return this.deps.clock.now().getTime();
+  }
+
+  private get stopped(): boolean {
+    return this.expired || this.retry !== null || this.unexpected !== null || this.leaseLost() || this.job.signal.aborted;
+  }
+
+  async run(): Promise<void> {
+    const { deps } = this;
+    const connection = await deps.db.selectFrom('connections').selectAll().where('id', '=', this.job.connectionId!).executeTakeFirst();
+    if (!connection) return;
+    this.connection = connection;
+    this.entry = catalogue[connection.provider as ProviderId];
+
+    if (connection.status === 'replaced' || connection.status === 'disconnected') {
+      await this.failAll({
+        code: 'connection_gone',
+        message: `This ${this.entry.name} connection was ${connection.status === 'replaced' ? 'replaced' : 'disconnected'}. Check the item against your current connection and publish it again.`,
+        providerMessage: null,
+        at: new Date(this.now()).toISOString(),
+      });
+      return;
+    }
+    if (connection.status === 'expired' || connection.expires_at <= this.now()) {
+      if (connection.status === 'active') await markExpired({ db: deps.db, now: () => deps.clock.now() }, connection.id, 'The yearly authorisation has ended: reconnect to keep publishing.');
+      await this.holdAll();
+      return;
+    }
+    try {
+      this.adapter = deps.providers.adapter(connection.provider as ProviderId);
+    } catch (error) {
+      await this.failAll({ code: 'provider_unavailable', message: error instanceof Error ? error.message : String(error), providerMessage: null, at: new Date(this.now()).toISOString() });
+      return;
+    }
+    this.session = createProviderSession(
+      { db: deps.db, secrets: deps.secrets, now: () => deps.clock.now() },
+      this.adapter,
+      { id: connection.id, organisationId: connection.organisation_id },
+      this.job.signal,
+    );
+    this.limiter = this.publisher.limiter(connection.id, this.entry);
+    this.ledger = await loadLedger(deps.db, connection.business_id);
+
+    for (let pass = 0; pass < MAX_PASSES && !this.stopped; pass++) {
+      const progressed = await this.pass();
+      if (!progressed) break;
+    }
+    if (!this.stopped) await this.attachments();
+
+    if (this.expired) {
+      await this.holdAll();
+      return;
+    }
+    if (this.unexpected) throw this.unexpected;
+    if (this.retry) throw this.retry;
+  }
+
+  /** One pass over the queue: resolve unclear attempts, send fresh items in batches. */
+  private async pass(): Promise<boolean> {
+    const rows = await this.deps.db
+      .selectFrom('items')
+      .selectAll()
+      .where('connection_id', '=', this.connection.id)
+      .where('state', 'in', ['queued', 'publishing'])
+      .orderBy('created_at')
+      .limit(500)
+      .execute();
+    if (rows.length === 0) return false;
+
+    const unresolved: { row: ItemsTable; attempt: PublishAttemptsTable }[] = [];
+    const fresh: ItemsTable[] = [];
+    for (const row of rows) {
+      const attempt = row.last_attempt_id
+        ? await this.deps.db.selectFrom('publish_attempts').selectAll().where('id', '=', row.last_attempt_id).executeTakeFirst()
+        : undefined;
+      if (attempt && (attempt.status === 'started' || attempt.status === 'unknown')) {
+        if (await this.takeOver(attempt)) unresolved.push({ row, attempt });
+      } else if (row.state === 'queued') {
+        fresh.push(row);
+      } else if (attempt?.status === 'succeeded' && attempt.result) {
+        // A crash between recording the attempt and the item: finish what was recorded.
+        await this.published({ row, attemptId: attempt.id, document: JSON.parse(attempt.document) as PublishDocument }, JSON.parse(attempt.result) as PublishResult);
+      } else {
+        // `publishing` with a refused attempt (crash before the item was updated): send again.
+        await this.deps.db.updateTable('items').set({ state: 'queued', updated_at: this.now() }).where('id', '=', row.id).where('state', '=', 'publishing').execute();
+        fresh.push({ ...row, state: 'queued' });
+      }
+    }
+
+    // Batches of one destination each (one provider call shape), up to the provider's batch size.
+    const groups = new Map<string, ItemsTable[]>();
+    for (const row of fresh) {
+      const key = `${row.type}:${row.destination}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const size = Math.max(1, this.entry.capabilities.batchSize);
+    const batches: ItemsTable[][] = [];
+    for (const group of groups.values()) for (let i = 0; i < group.length; i += size) batches.push(group.slice(i, i + size));
+
+    const tasks = [
+      ...unresolved.map((u) => this.limited(() => this.resolve(u.row, u.attempt))),
+      ...batches.map((batch) => this.limited(() => this.sendBatch(batch))),
+    ];
+    await Promise.all(tasks);
+    return unresolved.length + batches.length > 0;
+  }
+
+  private limited(task: () => Promise<void>): Promise<void> {
+    return this.limiter
+      .add(async () => {
+        if (this.stopped) return;
+        await task();
+      })
+      .catch((error: unknown) => {
+        this.unexpected ??= error;
+      });
+  }
+
+  /**
+   * An attempt left `started`/`unknown` by this job's earlier run (a crash), or by a job that is
+   * no longer running, becomes ours; one owned by a live job elsewhere is left alone.
+   */
+  private async takeOver(attempt: PublishAttemptsTable): Promise<boolean> {
+    if (attempt.job_id === this.job.id) return true;
+    if (attempt.job_id) {
+      const owner = await this.deps.db.selectFrom('jobs').select(['status', 'locked_until']).where('id', '=', attempt.job_id).executeTakeFirst();
+      if (owner && owner.status === 'running' && (owner.locked_until ?? 0) > this.now()) return false;
+    }
+    const r = await this.deps.db
+      .updateTable('publish_attempts')
+      .set({ job_id: this.job.id })
+      .where('id', '=', attempt.id)
+      .where((eb) => (attempt.job_id ? eb('job_id', '=', attempt.job_id) : eb('job_id', 'is', null)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Check each item against the current lists, then record "attempt started" before the call. */
+  private async sendBatch(rows: ItemsTable[]): Promise<void> {
+    const claimed: Claimed[] = [];
+    for (const row of rows) {
+      if (this.stopped) break;
+      const c = await this.claim(row);
+      if (c) claimed.push(c);
+    }
+    if (claimed.length === 0) return;
+    await this.send(claimed);
+  }
+
+  private async claim(row: ItemsTable): Promise<Claimed | undefined> {
+    const { deps } = this;
+    const model = toModel(row);
+    if (!this.ledger || this.ledger.connection.id !== this.connection.id) {
+      await this.setState(row, 'failed', {
+        code: 'connection_changed',
+        message: `The business's ledger connection changed since this item was queued. Check it and publish again.`,
+        providerMessage: null,
+        at: new Date(this.now()).toISOString(),
+      });
+      return undefined;
+    }
+    const { item, lists } = await evaluate(deps.db, model, this.ledger);
+    if (item.issues.length > 0) {
+      // Lists changed since it was queued: say what to fix; nothing is sent.
+      await deps.db
+        .updateTable('items')
+        .set({ ...contentColumns(item), state: 'needs_attention', updated_at: this.now() })
+        .where('id', '=', row.id)
+        .where('state', '=', 'queued')
+        .execute();
+      return undefined;
+    }
+    const key = providerKey(row);
+    const document = buildDocument(item, lists, this.ledger, key);
+    const attemptId = randomUUID();
+    const now = this.now();
+    const ok = await deps.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('items')
+        .set({ ...contentColumns(item), state: 'publishing', last_attempt_id: attemptId, attempt_count: row.attempt_count + 1, updated_at: now })
+        .where('id', '=', row.id)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return false;
+      await trx
+        .insertInto('publish_attempts')
+        .values({
+          id: attemptId,
+          item_id: row.id,
+          connection_id: this.connection.id,
+          job_id: this.job.id,
+          provider_key: key,
+          document: JSON.stringify(document),
+          status: 'started',
+          result: null,
+          error: null,
+          started_at: now,
+          finished_at: null,
+        })
+        .execute();
+      return true;
+    });
+    return ok ? { row: { ...row, state: 'publishing', last_attempt_id: attemptId }, attemptId, document } : undefined;
+  }
+
+  /** The call, then its outcome per document. */
+  private async send(claimed: Claimed[]): Promise<void> {
+    let outcomes: PublishOutcome[];
+    try {
+      outcomes = await this.adapter.publish(this.session, claimed.map((c) => c.document));
+      if (outcomes.length !== claimed.length) throw new Error(`adapter answered ${outcomes.length} outcomes for ${claimed.length} documents`);
+    } catch (error) {
+      for (const c of claimed) await this.failed(c, error);
+      return;
+    }
+    await this.publisher.hooks.afterSend?.(claimed.map((c) => c.document));
+    for (let i = 0; i < claimed.length; i++) {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) await this.published(claimed[i]!, outcome.result);
+      else await this.failed(claimed[i]!, outcome.error);
+    }
+  }
+
+  /**
+   * An attempt whose outcome is unknown: look it up; if the provider does not have it, replay
+   * the same document with the same key (idempotent where the provider supports it).
+   */
+  private async resolve(row: ItemsTable, attempt: PublishAttemptsTable): Promise<void> {
+    const { deps } = this;
+    const document = JSON.parse(attempt.document) as PublishDocument;
+    const c: Claimed = { row, attemptId: attempt.id, document };
+    await deps.db.updateTable('items').set({ state: 'publishing', updated_at: this.now() }).where('id', '=', row.id).where('state', 'in', ['queued', 'publishing']).execute();
+    if (this.adapter.findPublished) {
+      let found: PublishResult | null;
+      try {
+        found = await this.adapter.findPublished(this.session, document);
+      } catch (error) {
+        if (error instanceof ProviderError && (error.kind === 'expired' || error.kind === 'transient' || error.kind === 'rate_limited')) {
+          this.stopFor(error);
+          if (error.kind === 'expired') await this.setAttempt(attempt.id, 'unknown', null, error);
+          return;
+        }
+        throw error;
+      }
+      if (found) {
+        deps.logger.info({ itemId: row.id, documentId: found.documentId }, 'publish outcome resolved by lookup: it had arrived');
+        await this.published(c, found);
+        return;
+      }
+      if (this.entry.capabilities.idempotency === 'reference_lookup') await this.setAttempt(attempt.id, 'not_found', null, null);
+    } else if (this.entry.capabilities.idempotency === 'reference_lookup') {
+      // No way to ask, no way to replay safely: a person must look.
+      await this.setState(row, 'failed', {
+        code: 'outcome_unknown',
+        message: `We could not tell whether ${this.entry.name} received this item. Check in ${this.entry.name} before publishing it again.`,
+        providerMessage: attempt.error,
+        at: new Date(this.now()).toISOString(),
+      });
+      return;
+    }
+    // Replay: the same document and key. Header/requestid providers answer with the original.
+    await deps.db
+      .updateTable('publish_attempts')
+      .set({ status: 'started', job_id: this.job.id, started_at: this.now(), finished_at: null })
+      .where('id', '=', attempt.id)
+      .execute();
+    deps.logger.info({ itemId: row.id, key: attempt.provider_key }, 'replaying a publish whose outcome was unknown');
+    await this.send([c]);
+  }
+
+  private async published(c: Claimed, result: PublishResult): Promise<void> {
+    const { deps } = this;
+    const now = this.now();
+    const hasFile = await deps.db.selectFrom('item_files').select('item_id').where('item_id', '=', c.row.id).executeTakeFirst();
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('publish_attempts')
+        .set({ status: 'succeeded', result: JSON.stringify(result), error: null, finished_at: now })
+        .where('id', '=', c.attemptId)
+        .execute();
+      await trx
+        .updateTable('items')
+        .set({
+          state: 'published',
+          document_id: result.documentId,
+          document_url: result.url,
+          payment_id: result.paymentId ?? null,
+          published_at: now,
+          error: null,
+          attachment_state: hasFile ? 'pending' : 'none',
+          updated_at: now,
+        })
+        .where('id', '=', c.row.id)
+        .execute();
+    });
+    await audit(deps.db, {
+      businessId: c.row.business_id,
+      userId: null,
+      action: 'item.published',
+      detail: { itemId: c.row.id, provider: this.entry.id, documentId: result.documentId, paymentId: result.paymentId ?? null },
+      at: now,
+    });
+  }
+
+  private async failed(c: Claimed, error: unknown): Promise<void> {
+    const { deps } = this;
+    if (!(error instanceof ProviderError)) {
+      // A bug or an unreadable answer: we cannot know whether it arrived.
+      await this.setAttempt(c.attemptId, 'unknown', null, error);
+      this.unexpected ??= error;
+      return;
+    }
+    switch (error.kind) {
+      case 'transient':
+        // A timeout or 5xx may have created it: unknown, resolved by lookup/replay on retry.
+        await this.setAttempt(c.attemptId, 'unknown', null, error);
+        this.stopFor(error);
+        return;
+      case 'rate_limited':
+        // A 429 was refused before anything happened: send again later, same key.
+        await this.setAttempt(c.attemptId, 'failed', null, error);
+        await deps.db.updateTable('items').set({ state: 'queued', updated_at: this.now() }).where('id', '=', c.row.id).execute();
+        this.stopFor(error);
+        return;
+      case 'expired':
+        await this.setAttempt(c.attemptId, 'failed', null, error);
+        await deps.db.updateTable('items').set({ state: 'queued', updated_at: this.now() }).where('id', '=', c.row.id).execute();
+        await markExpired({ db: deps.db, now: () => deps.clock.now() }, this.connection.id, error.message);
+        this.expired = true;
+        return;
+      case 'stale_reference':
+        await this.stale(c, error);
+        return;
+      default: {
+        // A definite refusal: nothing was created. The next send is a new request (new key suffix).
+        await this.setAttempt(c.attemptId, 'failed', null, error);
+        const lists = await loadSnapshot(deps.db, this.connection.id, itemRefs(toModel(c.row)));
+        await deps.db
+          .updateTable('items')
+          .set({
+            state: 'failed',
+            error: JSON.stringify(publishError(error, { entry: this.entry, item: toModel(c.row), lists, at: deps.clock.now() })),
+            key_generation: c.row.key_generation + 1,
+            updated_at: this.now(),
+          })
+          .where('id', '=', c.row.id)
+          .execute();
+      }
+    }
+  }
+
+  /** "Not found / archived": refresh that one list, check again, and retry once. */
+  private async stale(c: Claimed, error: ProviderError): Promise<void> {
+    const { deps } = this;
+    await this.setAttempt(c.attemptId, 'failed', null, error);
+    const row = await deps.db.selectFrom('items').selectAll().where('id', '=', c.row.id).executeTakeFirstOrThrow();
+    if (error.list) {
+      try {
+        await refreshList(deps, this.connection.id, error.list);
+      } catch (refreshError) {
+        deps.logger.warn({ connectionId: this.connection.id, list: error.list, err: refreshError }, 'list refresh after stale reference failed');
+      }
+    }
+    const { item, lists } = await evaluate(deps.db, toModel(row), this.ledger);
+    const message = publishError(error, { entry: this.entry, item, lists, at: deps.clock.now() });
+    const retry = row.stale_retries === 0 && item.issues.length === 0;
+    await deps.db
+      .updateTable('items')
+      .set({
+        ...contentColumns(item),
+        state: retry ? 'queued' : item.issues.length > 0 ? 'needs_attention' : 'failed',
+        error: retry ? null : JSON.stringify(message),
+        stale_retries: row.stale_retries + 1,
+        key_generation: row.key_generation + 1,
+        updated_at: this.now(),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  private stopFor(error: ProviderError): void {
+    if (error.kind === 'expired') {
+      this.expired = true;
+      return;
+    }
+    // Keep the longest wait any call was asked for.
+    if (!this.retry || (error.retryAfterMs ?? 0) > (this.retry.retryAfterMs ?? 0)) this.retry = error;
+  }
+
+  private async setAttempt(id: string, status: PublishAttemptsTable['status'], result: unknown, error: unknown): Promise<void> {
+    const message = error instanceof ProviderError ? `${error.kind}: ${error.providerMessage ?? error.message}` : error instanceof Error ? error.message : null;
+    await this.deps.db
+      .updateTable('publish_attempts')
+      .set({ status, result: result ? JSON.stringify(result) : null, error: message, finished_at: status === 'started' ? null : this.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  private async setState(row: Pick<ItemsTable, 'id'>, state: ItemsTable['state'], error: PublishError): Promise<void> {
+    await this.deps.db.updateTable('items').set({ state, error: JSON.stringify(error), updated_at: this.now() }).where('id', '=', row.id).execute();
+  }
+
+  /** Expired: every item on its way waits for the reconnect, with the reason on it. */
+  private async holdAll(): Promise<void> {
+    const error: PublishError = { code: 'reconnect_required', message: reconnectMessage(this.entry), providerMessage: this.connection.expired_reason, at: new Date(this.now()).toISOString() };
+    await this.deps.db
+      .updateTable('items')
+      .set({ state: 'waiting_for_reconnect', error: JSON.stringify(error), updated_at: this.now() })
+      .where('connection_id', '=', this.connection.id)
+      .where('state', 'in', ['queued', 'publishing'])
+      .execute();
+  }
+
+  private async failAll(error: PublishError): Promise<void> {
+    await this.deps.db
+      .updateTable('items')
+      .set({ state: 'failed', error: JSON.stringify(error), updated_at: this.now() })
+      .where('connection_id', '=', this.connection.id)
+      .where('state', 'in', ['queued', 'publishing'])
+      .execute();
+  }
+
+  /** Attachments: their own step after the document exists; a failure never republishes it. */
+  private async attachments(): Promise<void> {
+    const { deps } = this;
+    const rows = await deps.db
+      .selectFrom('items')
+      .innerJoin('item_files', 'item_files.item_id', 'items.id')
+      .select(['items.id', 'items.business_id', 'items.last_attempt_id', 'items.document_id', 'items.document_url', 'items.payment_id', 'item_files.name', 'item_files.content_type', 'item_files.size'])
+      .where('items.connection_id', '=', this.connection.id)
+      .where('items.state', '=', 'published')
+      .where('items.attachment_state', '=', 'pending')
+      .limit(500)
+      .execute();
+    const caps = this.entry.capabilities.attachments;
+    const mark = (id: string, state: ItemsTable['attachment_state'], error: string | null) =>
+      deps.db.updateTable('items').set({ attachment_state: state, attachment_error: error, updated_at: this.now() }).where('id', '=', id).execute();
+    await Promise.all(
+      rows.map((r) =>
+        this.limited(async () => {
+          if (!caps || !this.adapter.uploadAttachment) {
+            await mark(r.id, 'unsupported', `${this.entry.name} does not take attachments through its API: the file stays in Bookbridge.`);
+            return;
+          }
+          if (!caps.types.includes(r.content_type)) {
+            await mark(r.id, 'failed', `${this.entry.name} takes ${caps.types.map(typeName).join(', ')} files, not ${typeName(r.content_type)}: the ${this.entry.name} document was published without it.`);
+            return;
+          }
+          if (r.size > caps.maxBytes) {
+            await mark(r.id, 'failed', `The file is ${mb(r.size)}; ${this.entry.name} takes at most ${mb(caps.maxBytes)}: the document was published without it.`);
+            return;
+          }
+          const file = await deps.db.selectFrom('item_files').select('data').where('item_id', '=', r.id).executeTakeFirstOrThrow();
+          const attempt = await deps.db.selectFrom('publish_attempts').select('document').where('id', '=', r.last_attempt_id!).executeTakeFirstOrThrow();
+          const published: PublishResult = { documentId: r.document_id!, url: r.document_url ?? '', ...(r.payment_id ? { paymentId: r.payment_id } : {}) };
+          try {
+            await this.adapter.uploadAttachment(this.session, published, JSON.parse(attempt.document) as PublishDocument, {
+              fileName: r.name,
+              contentType: r.content_type,
+              data: new Uint8Array(file.data),
+            });
+            await mark(r.id, 'uploaded', null);
+          } catch (error) {
+            if (error instanceof ProviderError && (error.kind === 'transient' || error.kind === 'rate_limited' || error.kind === 'expired')) {
+              this.stopFor(error);
+              if (error.kind === 'expired') await markExpired({ db: deps.db, now: () => deps.clock.now() }, this.connection.id, error.message);
+              return; // stays pending: retried with the job, or after the reconnect
+            }
+            const words = error instanceof ProviderError ? error.message : 'Something went wrong in Bookbridge while attaching the file.';
+            await mark(r.id, 'failed', `The ${this.entry.name} document was published, but the file was not attached: ${words} Re-publish to try attaching it again.`);
+          }
+        }),
+      ),
+    );
+  }
+}
+
+const typeName = (t: string) => ({ 'application/pdf': 'PDF', 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/gif': 'GIF', 'image/webp': 'WebP' })[t] ?? t;
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+
