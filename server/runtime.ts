@@ -39,7 +39,7 @@ export function loadSecretBox(config: Pick<Config, 'encryption'>, logger?: Logge
 
 export async function createRuntime(
   config: Config,
-  options: { logger: Logger; clock?: Clock; passwordCost?: PasswordCost; sandboxBaseUrl?: string | (() => string); fetch?: typeof fetch },
+  options: { logger: Logger; clock?: Clock; passwordCost?: PasswordCost; sandboxBaseUrl?: string | (() => string); fetch?: typeof fetch; rateLimitScale?: number },
 ): Promise<Runtime> {
   const clock = options.clock ?? { now: () => new Date() };
   const database = openDatabase(config.databasePath);
@@ -68,6 +68,7 @@ export async function createRuntime(
     sandboxClients,
     sandboxBaseUrl: options.sandboxBaseUrl ?? config.sandboxUrl,
     fetch: options.fetch,
+    rateLimitScale: options.rateLimitScale,
     now: () => clock.now(),
   });
 

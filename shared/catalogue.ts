@@ -91,7 +91,12 @@ export interface ProviderEntry {
     batchSize: number;
     attachments: { maxBytes: number; types: readonly string[] } | null;
   };
-  rateLimit: { perMinute: number; concurrent: number; perDay?: number };
+  /**
+   * The provider's published limits, and what they apply to: calls are queued per value of
+   * `scopeHeader` (Xero's tenant header, Sage's business header) or, by default, per
+   * Authorization header (one token is one connection).
+   */
+  rateLimit: { perMinute: number; concurrent: number; perDay?: number; scopeHeader?: string; scopePath?: string };
   /** Plain words for anything the provider cannot do, shown beside Connect. */
   limitations?: string;
 }
@@ -150,7 +155,7 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
       batchSize: 50,
       attachments: { maxBytes: 25 * 1024 * 1024, types: pdfAndImages },
     },
-    rateLimit: { perMinute: 60, concurrent: 5, perDay: 5000 },
+    rateLimit: { perMinute: 60, concurrent: 5, perDay: 5000, scopeHeader: 'xero-tenant-id' },
   },
   'quickbooks-online': {
     id: 'quickbooks-online',
@@ -185,7 +190,7 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
       batchSize: 30,
       attachments: { maxBytes: 100 * 1024 * 1024, types: pdfAndImages },
     },
-    rateLimit: { perMinute: 500, concurrent: 10 },
+    rateLimit: { perMinute: 500, concurrent: 10, scopePath: '/v3/company/([^/]+)/' },
     limitations: 'QuickBooks Online has no expense claim document: publish expense claims as bills or expenses instead.',
   },
   'sage-accounting': {
@@ -223,7 +228,7 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
       batchSize: 1,
       attachments: { maxBytes: 10 * 1024 * 1024, types: pdfAndImages },
     },
-    rateLimit: { perMinute: 100, concurrent: 5, perDay: 2500 },
+    rateLimit: { perMinute: 100, concurrent: 5, perDay: 2500, scopeHeader: 'x-business' },
   },
   kashflow: {
     id: 'kashflow',

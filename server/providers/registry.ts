@@ -6,6 +6,8 @@ import { catalogue, providerIds, type ProviderId } from '../../shared/catalogue.
 import type { ProviderSummary } from '../../shared/api.js';
 import { providerCredentialEnv, type Config } from '../config.js';
 import { ApiError } from '../errors.js';
+import PQueue from 'p-queue';
+import type { ProviderEntry } from '../../shared/catalogue.js';
 import type { ProviderAdapter, ProviderContext } from './types.js';
 
 export type AdapterFactory = (ctx: ProviderContext) => ProviderAdapter;
@@ -29,6 +31,8 @@ export interface RegistryOptions {
   now?: () => Date;
   /** Told of every provider call's status ("error" when no answer came), for metrics. */
   observe?: (provider: ProviderId, status: number | 'error') => void;
+  /** Benchmarks only: >1 shortens the rate-limit minute to match a sandbox's `timeScale`. */
+  rateLimitScale?: number;
 }
 
 export function sandboxHosts(id: ProviderId, base: string): Record<string, string> {
@@ -66,7 +70,7 @@ export function createProviderRegistry(options: RegistryOptions): ProviderRegist
         entry,
         hosts: isSandbox(id) ? sandboxHosts(id, sandboxBase()) : { ...entry.hosts },
         client: isSandbox(id) ? options.sandboxClients?.[id] : config.providerClients[id],
-        fetch: observed(id, options.fetch ?? globalThis.fetch, options.observe),
+        fetch: rateLimited(entry, observed(id, options.fetch ?? globalThis.fetch, options.observe), options.rateLimitScale ?? 1),
         now: options.now ?? (() => new Date()),
         timeoutMs: config.providerTimeoutMs,
       };
@@ -125,5 +129,49 @@ function observed(id: ProviderId, inner: typeof fetch, observe?: RegistryOptions
       observe(id, 'error');
       throw error;
     }
+  };
+}
+
+/**
+ * Keeps every call to a provider within its published limits, per scope (organisation or
+ * token): at most `concurrent` in flight (p-queue), and never more than `perMinute` starts in
+ * any rolling minute. The minute is a sliding log of start times rather than p-queue's fixed
+ * interval: a fixed window lets twice the limit through across a window edge, which Xero (a
+ * rolling-window limiter) answers with 429s, while spacing every call evenly would make a
+ * 20-call job wait 20 s for no reason.
+ */
+function rateLimited(entry: ProviderEntry, inner: typeof fetch, scale: number): typeof fetch {
+  const scopes = new Map<string, { queue: PQueue; starts: number[] }>();
+  const { perMinute, concurrent, scopeHeader, scopePath } = entry.rateLimit;
+  // 2% over the minute: the provider's clock sees our calls a little late or early.
+  const windowMs = (60_000 / scale) * 1.02;
+  const pathScope = scopePath ? new RegExp(scopePath) : undefined;
+  return (input, init) => {
+    const headers = new Headers(init?.headers);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const key =
+      (scopeHeader && headers.get(scopeHeader)) ||
+      (pathScope && pathScope.exec(new URL(url).pathname)?.[1]) ||
+      headers.get('authorization') ||
+      'client';
+    let scope = scopes.get(key);
+    if (!scope) {
+      scope = { queue: new PQueue({ concurrency: concurrent }), starts: [] };
+      scopes.set(key, scope);
+    }
+    const { queue, starts } = scope;
+    return queue.add(
+      async () => {
+        for (;;) {
+          const now = performance.now();
+          while (starts.length > 0 && starts[0]! <= now - windowMs) starts.shift();
+          if (starts.length < perMinute) break;
+          await new Promise((r) => setTimeout(r, starts[0]! + windowMs - now + 1));
+        }
+        starts.push(performance.now());
+        return inner(input, init);
+      },
+      { signal: init?.signal ?? undefined },
+    ) as Promise<Response>;
   };
 }
