@@ -79,10 +79,10 @@ export async function loadSnapshot(db: Db, connectionId: string, refs: Refs): Pr
 }
 
 /**
- * The currencies the ledger can take: a `currencies` list where the import has one; otherwise
- * every currency its lists use (bank accounts, contacts, accounts): an organisation with a EUR
- * bank account or supplier takes EUR. Null when the lists carry no currency at all: then the
- * check cannot say, and does not guess.
+ * The currencies the ledger takes, from a `currencies` list where the import keeps one. Null
+ * otherwise: currencies used by contacts or bank accounts are not the ones enabled (a Xero
+ * organisation may take EUR with no EUR contact yet), so the check does not guess, and the
+ * provider's own refusal ("not subscribed to currency") is translated instead.
  */
 async function ledgerCurrencies(db: Db, connectionId: string): Promise<ReadonlySet<string> | null> {
   const listed = await db
@@ -92,16 +92,7 @@ async function ledgerCurrencies(db: Db, connectionId: string): Promise<ReadonlyS
     .where('kind', '=', 'currencies')
     .where('status', '=', 'active')
     .execute();
-  if (listed.length > 0) return new Set(listed.map((r) => (r.code ?? r.external_id).toUpperCase()));
-  const used = await db
-    .selectFrom('list_entries')
-    .select('currency')
-    .distinct()
-    .where('connection_id', '=', connectionId)
-    .where('status', '=', 'active')
-    .where('currency', 'is not', null)
-    .execute();
-  return used.length > 0 ? new Set(used.map((r) => r.currency!.toUpperCase())) : null;
+  return listed.length > 0 ? new Set(listed.map((r) => (r.code ?? r.external_id).toUpperCase())) : null;
 }
 
 export function refView(entry: Entry | undefined, externalId: string | null): { externalId: string; name: string | null; code: string | null } | null {
