@@ -37,6 +37,9 @@ import { PUBLISH_JOB } from './outbox.js';
 
 /** Test hooks: e.g. stop the world between the provider's answer and recording it (a crash). */
 export interface PublishingHooks {
+  /** After "attempt started" is committed, before the provider is called. */
+  beforeSend?(documents: PublishDocument[]): Promise<void>;
+  /** After the provider answered, before the answer is recorded. */
   afterSend?(documents: PublishDocument[]): Promise<void>;
 }
 
@@ -78,6 +81,10 @@ export function publishJobHandler(deps: AppDeps, publisher: Publisher): JobHandl
       // Retries are used up (or something unexpected broke): tell the user on each item. An
       // attempt whose outcome is unknown stays so, and is looked up before any resend.
       if (!job.connectionId) return;
+      // Only the worker whose job it still was: a stalled worker whose job was taken over
+      // (and may since have published everything) must not touch the items.
+      const mine = await deps.db.selectFrom('jobs').select('status').where('id', '=', job.id).executeTakeFirst();
+      if (mine?.status !== 'failed') return;
       const connection = await deps.db.selectFrom('connections').selectAll().where('id', '=', job.connectionId).executeTakeFirst();
       const entry = connection ? catalogue[connection.provider as ProviderId] : undefined;
       if (!connection || !entry) return;
@@ -335,6 +342,7 @@ class Drain {
   /** The call, then its outcome per document. */
   private async send(claimed: Claimed[]): Promise<void> {
     let outcomes: PublishOutcome[];
+    await this.publisher.hooks.beforeSend?.(claimed.map((c) => c.document));
     try {
       outcomes = await this.adapter.publish(this.session, claimed.map((c) => c.document));
       if (outcomes.length !== claimed.length) throw new Error(`adapter answered ${outcomes.length} outcomes for ${claimed.length} documents`);
