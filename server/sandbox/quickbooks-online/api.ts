@@ -80,7 +80,8 @@ export function createApi(state: SandboxState): Hono<Env> {
 
   api.onError((error, c) => {
     if (error instanceof QboFault) return sendFault(c as Ctx, state, error);
-    throw error;
+    // A sandbox bug shows as QuickBooks' SystemFault, with the cause in Detail for whoever debugs it.
+    return c.json(faultBody('SystemFault', [{ Message: 'An application error has occurred while processing your request', Detail: `System Failure Error: ${error instanceof Error ? error.message : String(error)}`, code: '10000' }], state.now()), 500);
   });
 
   // --- auth, realm, limits, faults ---
@@ -161,7 +162,7 @@ export function createApi(state: SandboxState): Hono<Env> {
 
   api.get('/:realmId/companyinfo/:id', (c) => {
     const company = c.get('company');
-    if (c.req.param('id') !== company.data.realmId) throw objectNotFound(`CompanyInfo ${c.req.param('id')}`);
+    if (c.req.param('id') !== company.data.realmId) throw objectNotFound();
     return c.json({ CompanyInfo: companyInfo(company.data), time: qboTime(state.now()) });
   });
 
@@ -295,7 +296,7 @@ export function createApi(state: SandboxState): Hono<Env> {
   api.get('/:realmId/download/:id', (c) => {
     const company = c.get('company');
     const file = company.files.get(c.req.param('id'));
-    if (!file) throw objectNotFound(`Attachable ${c.req.param('id')}`);
+    if (!file) throw objectNotFound();
     const record = company.entities.get('Attachable')?.get(file.attachableId);
     return c.text(String(record?.TempDownloadUri ?? ''));
   });
@@ -305,7 +306,7 @@ export function createApi(state: SandboxState): Hono<Env> {
     const entity = entityBySegment[c.req.param('entity').toLowerCase()];
     if (!entity) throw validation('4001', 'Unsupported Operation', `Operation ${c.req.param('entity')} is not supported.`);
     const record = company.entities.get(entity)?.get(c.req.param('id'));
-    if (!record) throw objectNotFound(`${entity} Id=${c.req.param('id')}`);
+    if (!record) throw objectNotFound();
     return c.json({ [entity]: record, time: qboTime(state.now()) });
   });
 

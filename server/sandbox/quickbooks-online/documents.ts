@@ -71,7 +71,7 @@ function resolveRef(company: CompanyState, ref: unknown, entity: EntityName, fie
   const id = String(ref.value);
   const record = entities(company, entity).get(id);
   if (!record) throw invalidReference(entity === 'Account' ? 'Accounts' : entity, id, field);
-  if (record.Active === false) throw objectNotFound(`${field}=${id}`);
+  if (record.Active === false) throw objectNotFound(field);
   return record;
 }
 
@@ -406,7 +406,7 @@ export function writeEntity(ctx: WriteContext, entity: WritableEntity, body: unk
   const store = entities(ctx.company, entity);
   if (operation === 'delete') {
     const existing = store.get(String(body.Id ?? ''));
-    if (!existing) throw objectNotFound(`${entity} Id=${String(body.Id)}`);
+    if (!existing) throw objectNotFound();
     if (String(body.SyncToken) !== String(existing.SyncToken)) throw staleObject();
     store.delete(String(existing.Id));
     ctx.company.tombstones.push({ entity, Id: String(existing.Id), at: ctx.state.now() });
@@ -419,7 +419,7 @@ export function writeEntity(ctx: WriteContext, entity: WritableEntity, body: unk
   let input = body;
   if (body.Id !== undefined) {
     existing = store.get(String(body.Id));
-    if (!existing) throw objectNotFound(`${entity} Id=${String(body.Id)}`);
+    if (!existing) throw objectNotFound();
     if (body.SyncToken === undefined) throw requiredMissing('SyncToken');
     if (String(body.SyncToken) !== String(existing.SyncToken)) throw staleObject();
     if (body.sparse === true) {

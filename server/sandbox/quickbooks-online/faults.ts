@@ -30,8 +30,9 @@ export function faultBody(type: FaultType, errors: FaultError[], now: number) {
 
 export const validation = (code: string, Message: string, Detail: string, element?: string) => new QboFault(400, 'ValidationFault', [{ code, Message, Detail, element }]);
 
-export const objectNotFound = (what = '') =>
-  validation('610', 'Object Not Found', `Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.${what ? ` (${what})` : ''}`);
+/** 610; `element` names the field holding the inactive reference, where there is one. */
+export const objectNotFound = (element?: string) =>
+  validation('610', 'Object Not Found', "Object Not Found : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees.", element);
 
 /** "Invalid Reference Id : Accounts element id 999 not found" (code 2500). */
 export const invalidReference = (element: string, id: string, field: string) =>

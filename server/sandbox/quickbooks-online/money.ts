@@ -47,6 +47,7 @@ export function netOfInclusive(gross: Dec, percent: Dec): Dec {
 }
 
 export function toNumber(value: Dec, dp = 2): number {
+  dp = Math.min(dp, DIGITS);
   return Number(round(value, dp)) / Number(SCALE);
 }
 

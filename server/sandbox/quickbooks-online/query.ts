@@ -243,6 +243,8 @@ function compare(a: unknown, b: Value): number | undefined {
     return x - y;
   }
   const sa = String(a);
+  // Ids are numeric strings: '10' sorts after '9'.
+  if (/^\d+$/.test(sa) && /^\d+$/.test(b)) return Number(sa) - Number(b);
   if (isoLike.test(sa) && isoLike.test(b)) {
     const x = Date.parse(sa.length === 10 ? `${sa}T00:00:00Z` : sa);
     const y = Date.parse(b.length === 10 ? `${b}T00:00:00Z` : b);

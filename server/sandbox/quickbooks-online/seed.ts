@@ -187,7 +187,7 @@ export function generateCompany(seed: number, spec: { name: string; country: 'US
   } else {
     const rate = (rid: string, name: string, value: number, special = 'NONE') =>
       base({ Id: rid, Name: name, Description: name, Active: true, RateValue: value, AgencyRef: { value: '1', name: 'HMRC' }, SpecialTaxType: special, DisplayType: 'ReadOnly', EffectiveTaxRate: [{ RateValue: value, EffectiveDate: '2011-01-04T00:00:00Z' }] });
-    taxRates.push(rate('1', '20.0% S (Sales)', 20), rate('2', '20.0% S (Purchases)', 20), rate('3', '5.0% R (Sales)', 5), rate('4', '5.0% R (Purchases)', 5), rate('5', '0.0% Z (Sales)', 0, 'ZERO_RATE'), rate('6', '0.0% Z (Purchases)', 0, 'ZERO_RATE'), rate('7', 'Exempt (Sales)', 0, 'EXEMPT'), rate('8', 'Exempt (Purchases)', 0, 'EXEMPT'));
+    taxRates.push(rate('1', '20.0% S (Sales)', 20), rate('2', '20.0% S (Purchases)', 20), rate('3', '5.0% R (Sales)', 5), rate('4', '5.0% R (Purchases)', 5), rate('5', '0.0% Z (Sales)', 0, 'ZERO_RATE'), rate('6', '0.0% Z (Purchases)', 0, 'ZERO_RATE'), rate('7', 'Exempt (Sales)', 0), rate('8', 'Exempt (Purchases)', 0));
     const code = (cid: string, name: string, description: string, sales?: [string, string], purchase?: [string, string]) =>
       base({
         Id: cid,
