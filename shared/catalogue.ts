@@ -172,7 +172,8 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
     },
     webAppMatches: ['https://app.qbo.intuit.com/*', 'https://qbo.intuit.com/*'],
     lists: ['categories', 'contacts', 'tax_rates', 'products', 'projects', 'bank_accounts'],
-    incrementalLists: ['categories', 'contacts', 'tax_rates', 'products', 'projects', 'bank_accounts'],
+    // Change data capture covers these; it does not cover TaxCode/TaxRate (quickbooks-online.md §2).
+    incrementalLists: ['categories', 'contacts', 'products', 'projects', 'bank_accounts'],
     destinations: {
       cost: [
         { id: 'bill', label: 'Bill', statuses: [] },
