@@ -22,7 +22,9 @@ export default defineConfig({
   manifest: ({ browser, manifestVersion }) => ({
     name: 'Bookbridge',
     description: 'Connect your business to its accounting software through your Bookbridge server.',
-    permissions: ['storage', 'identity'],
+    // scripting: guide scripts registered only for the provider sites the user allows
+    // (extension/lib/guide-scripts.ts); alarms: the badge's expiry check. Neither shows a warning.
+    permissions: ['storage', 'identity', 'scripting', 'alarms'],
     // MV2 has no optional_host_permissions (WXT drops the key there): host patterns go in
     // optional_permissions instead.
     ...(manifestVersion === 3

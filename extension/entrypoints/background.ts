@@ -1,6 +1,9 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { createBackgroundDeps, registerBackgroundHandlers } from '../lib/background-service.js';
+import { createBackgroundDeps, registerBackgroundHandlers, registerJobPorts, registerKeepers } from '../lib/background-service.js';
 
 export default defineBackground(() => {
-  registerBackgroundHandlers(createBackgroundDeps());
+  const deps = createBackgroundDeps();
+  registerBackgroundHandlers(deps);
+  registerJobPorts(deps);
+  registerKeepers(deps);
 });

@@ -12,6 +12,20 @@ import {
   ProvidersResponse,
   type LoginRequest,
 } from '../../shared/api.js';
+import {
+  AuditEntry,
+  AuthorizationStatus,
+  AuthorizeResponse,
+  ConnectionsResponse,
+  FinishResponse,
+  GrantResponse,
+  JobView,
+  ListResponse,
+  MergeProposal,
+  MergeResult,
+} from '../../shared/connections.js';
+import { z as zod } from 'zod';
+import type { AuthorizeInput, KeyConnectInput, ListEntriesInput, MergeInput } from './api-types.js';
 
 export type Problem =
   /** No answer at all: server down, wrong address, DNS failure, timeout. */
@@ -111,7 +125,124 @@ export function createApiClient(options: ApiClientOptions) {
     logout: () => request('/api/auth/logout', { method: 'POST' }),
     me: () => request('/api/me', { schema: MeResponse }),
     providers: () => request('/api/providers', { schema: ProvidersResponse }),
+
+    // --- connections (server/connections/routes.ts) -----------------------------------------
+    connections: (businessId: string) => request(`${biz(businessId)}/connections`, { schema: ConnectionsResponse }),
+    authorize: (businessId: string, body: AuthorizeInput) =>
+      request(`${biz(businessId)}/connections/authorize`, { method: 'POST', body, schema: AuthorizeResponse }),
+    completeOAuth: (body: { state: string; code?: string; error?: string; params?: Record<string, string> }) =>
+      request('/api/oauth/complete', { method: 'POST', body, schema: GrantResponse }),
+    oauthStatus: (state: string) => request(`/api/oauth/states/${encodeURIComponent(state)}`, { schema: AuthorizationStatus }),
+    connectWithKey: (businessId: string, body: KeyConnectInput) =>
+      request(`${biz(businessId)}/connections/key`, { method: 'POST', body, schema: GrantResponse }),
+    finish: (businessId: string, body: { grantId: string; organisationId: string }) =>
+      request(`${biz(businessId)}/connections/finish`, { method: 'POST', body, schema: FinishResponse }),
+    refresh: (businessId: string, connectionId: string) =>
+      request(`${conn(businessId, connectionId)}/refresh`, { method: 'POST', schema: zod.object({ jobId: zod.string() }) }),
+    disconnect: (businessId: string, connectionId: string, keepLists: boolean) =>
+      request(`${conn(businessId, connectionId)}/disconnect`, { method: 'POST', body: { keepLists }, schema: zod.object({ revoked: zod.boolean() }) }),
+    job: (businessId: string, jobId: string) => request(`${biz(businessId)}/jobs/${encodeURIComponent(jobId)}`, { schema: JobView }),
+    listEntries: (input: ListEntriesInput) => {
+      const query = new URLSearchParams();
+      if (input.q) query.set('q', input.q);
+      if (input.status) query.set('status', input.status);
+      if (input.limit) query.set('limit', String(input.limit));
+      if (input.after) query.set('after', input.after);
+      const qs = query.toString();
+      return request(`${conn(input.businessId, input.connectionId)}/lists/${input.kind}${qs ? `?${qs}` : ''}`, { schema: ListResponse });
+    },
+    mergeProposal: (businessId: string, connectionId: string) => request(`${conn(businessId, connectionId)}/merge`, { schema: MergeProposal }),
+    merge: (businessId: string, connectionId: string, body: MergeInput) =>
+      request(`${conn(businessId, connectionId)}/merge`, { method: 'POST', body, schema: MergeResult }),
+    undoMerge: (businessId: string, connectionId: string) =>
+      request(`${conn(businessId, connectionId)}/merge/undo`, { method: 'POST', schema: zod.object({ restored: zod.number() }) }),
+    audit: (businessId: string, limit = 50) =>
+      request(`${biz(businessId)}/audit?limit=${limit}`, { schema: zod.object({ entries: zod.array(AuditEntry) }) }),
+
+    /**
+     * GET jobs/{id}/events: the server's `progress` events, one JobView each, until the job ends,
+     * `signal` aborts, or the stream breaks. EventSource cannot send the bearer token, so this reads
+     * the stream with fetch.
+     */
+    async *jobEvents(businessId: string, jobId: string, signal: AbortSignal): AsyncGenerator<zod.infer<typeof JobView>> {
+      const headers: Record<string, string> = { accept: 'text/event-stream' };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let response: Response;
+      try {
+        response = await doFetch(`${serverUrl}${biz(businessId)}/jobs/${encodeURIComponent(jobId)}/events`, { headers, signal, credentials: 'omit' });
+      } catch {
+        if (signal.aborted) return;
+        throw new ProblemError({ kind: 'unreachable', serverUrl, message: messages.unreachable(serverUrl) });
+      }
+      if (!response.ok || !response.body) {
+        throw new ProblemError(errorProblem(response.status, await readJson(response), Boolean(options.token), serverUrl));
+      }
+      for await (const event of readServerSentEvents(response.body, signal)) {
+        if (event.event !== 'progress') continue;
+        const parsed = JobView.safeParse(safeJson(event.data));
+        if (parsed.success) yield parsed.data;
+      }
+    },
   };
+}
+
+const biz = (businessId: string) => `/api/businesses/${encodeURIComponent(businessId)}`;
+const conn = (businessId: string, connectionId: string) => `${biz(businessId)}/connections/${encodeURIComponent(connectionId)}`;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ServerSentEvent {
+  event: string;
+  data: string;
+}
+
+/** Parses a text/event-stream body (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
+export async function* readServerSentEvents(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let event = '';
+  let data: string[] = [];
+  const onAbort = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    while (true) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        return; // aborted or the connection dropped: the caller decides what next
+      }
+      if (chunk.done) return;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let newline: number;
+      while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
+        if (line === '') {
+          if (data.length > 0) yield { event: event || 'message', data: data.join('\n') };
+          event = '';
+          data = [];
+          continue;
+        }
+        if (line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    reader.releaseLock();
+  }
 }
 
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -4,7 +4,7 @@ import { providerIds } from '../../shared/catalogue.js';
 import { listen, type RunningServer } from '../../server/sandbox/serve.js';
 import { createTestServer, type TestServer } from '../../test/support/test-server.js';
 import { getStatus, listProviders, signIn, signOut, useServer, type BackgroundDeps } from './background-handlers.js';
-import { currentBusinessIdItem, serverUrlDraftItem, serverUrlItem, sessionItem } from './storage.js';
+import { currentBusinessIdItem, keyGuideItem, serverUrlDraftItem, serverUrlItem, sessionItem } from './storage.js';
 
 let companion: TestServer;
 let running: RunningServer;
@@ -17,7 +17,7 @@ beforeEach(async () => {
   running = await listen(companion.app);
   permitted = new Set([running.url]);
   deps = {
-    settings: { serverUrl: serverUrlItem, serverUrlDraft: serverUrlDraftItem, session: sessionItem, currentBusinessId: currentBusinessIdItem },
+    settings: { serverUrl: serverUrlItem, serverUrlDraft: serverUrlDraftItem, session: sessionItem, currentBusinessId: currentBusinessIdItem, keyGuide: keyGuideItem },
     hasHostPermission: async (serverUrl) => permitted.has(serverUrl),
   };
 });

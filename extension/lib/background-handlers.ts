@@ -5,8 +5,14 @@
  */
 import type { WxtStorageItem } from 'wxt/utils/storage';
 import type { MeResponse, ProvidersResponse } from '../../shared/api.js';
+import { catalogue, type ProviderId } from '../../shared/catalogue.js';
 import { createApiClient, messages, ProblemError, toProblem, type ApiClient } from './api-client.js';
-import type { ProtocolMap, Result, SessionStatus } from './messaging.js';
+import type { ConnectionView, Membership } from './api-types.js';
+import { badgeFor, signedOutBadge, type BadgeState } from './badge.js';
+import { currentMembership } from './business.js';
+import { isLive, viewOf, type KeyGuide, type KeyGuideView } from './key-guide.js';
+import type { ConnectOffer, ProtocolMap, Result, SessionStatus } from './messaging.js';
+import { isAdminRole } from './roles.js';
 import type { StoredSession } from './storage.js';
 
 type Item<T> = WxtStorageItem<T, Record<string, unknown>>;
@@ -16,6 +22,7 @@ export interface Settings {
   serverUrlDraft: Item<string>;
   session: Item<StoredSession | null>;
   currentBusinessId: Item<string | null>;
+  keyGuide: Item<KeyGuide | null>;
 }
 
 export interface BackgroundDeps {
@@ -23,6 +30,13 @@ export interface BackgroundDeps {
   /** Whether the extension holds host permission for this server (asked for by the popup). */
   hasHostPermission(serverUrl: string): Promise<boolean>;
   fetch?: typeof fetch;
+  now?: () => number;
+  /** Shows the badge on the toolbar button. */
+  showBadge?(state: BadgeState): Promise<void>;
+  /** Focuses the dashboard tab (opening it if needed) at `hash`. */
+  openDashboard?(hash: string): Promise<void>;
+  /** Registers the guide content scripts for the sites the user allowed. */
+  syncGuides?(): Promise<string[]>;
 }
 
 type Handlers = { [K in keyof ProtocolMap]: (deps: BackgroundDeps, data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
@@ -108,13 +122,264 @@ export async function listProviders(deps: BackgroundDeps): Promise<Result<Provid
   });
 }
 
+/** Runs `work` with a client carrying the session token; a 401 forgets the token. */
+async function withSession<T>(deps: BackgroundDeps, work: (api: ApiClient, serverUrl: string) => Promise<T>): Promise<Result<T>> {
+  return attempt(async () => {
+    const serverUrl = await requireServer(deps);
+    const session = await deps.settings.session.getValue();
+    if (!session) throw new ProblemError({ kind: 'not_signed_in', message: messages.notSignedIn });
+    const api = await clientFor(deps, serverUrl, session.token);
+    try {
+      return await work(api, serverUrl);
+    } catch (error) {
+      await forgetIfEnded(deps, error);
+      throw error;
+    }
+  });
+}
+
+/** Connections of the business; any change of health shows on the badge at once. */
+export async function listConnections(deps: BackgroundDeps, data: { businessId: string }) {
+  const result = await withSession(deps, (api) => api.connections(data.businessId));
+  if (result.ok) await showBadgeFor(deps, data.businessId, result.value.connections);
+  return result;
+}
+
+async function showBadgeFor(deps: BackgroundDeps, businessId: string, connections: ConnectionView[]): Promise<BadgeState> {
+  const current = await deps.settings.currentBusinessId.getValue();
+  const state = badgeFor({ connections });
+  // The badge is about the business the user works in; another business's page must not change it.
+  if (!current || current === businessId) await deps.showBadge?.(state);
+  return state;
+}
+
+/** The badge for the current business (alarms, start-up, after sign-in). */
+export async function refreshBadge(deps: BackgroundDeps): Promise<Result<BadgeState>> {
+  const session = await deps.settings.session.getValue();
+  if (!session) {
+    await deps.showBadge?.(signedOutBadge);
+    return { ok: true, value: signedOutBadge };
+  }
+  return withSession(deps, async (api) => {
+    const me = await api.me();
+    const membership = currentMembership(me.memberships, await deps.settings.currentBusinessId.getValue());
+    if (!membership) {
+      await deps.showBadge?.(signedOutBadge);
+      return signedOutBadge;
+    }
+    const { connections } = await api.connections(membership.business.id);
+    const state = badgeFor({ connections });
+    await deps.showBadge?.(state);
+    return state;
+  });
+}
+
+// --- key guide (KashFlow) --------------------------------------------------------------------
+
+const now = (deps: BackgroundDeps) => (deps.now ?? Date.now)();
+
+export async function startKeyGuide(
+  deps: BackgroundDeps,
+  data: { businessId: string; provider: ProviderId; purpose: KeyGuide['purpose']; connectionId?: string },
+): Promise<Result<KeyGuide>> {
+  return withSession(deps, async (api) => {
+    const me = await api.me();
+    const membership = me.memberships.find((m) => m.business.id === data.businessId);
+    if (!membership) throw new ProblemError({ kind: 'api', status: 404, code: 'not_found', message: 'That business was not found.' });
+    return saveGuide(deps, membership, data);
+  });
+}
+
+async function saveGuide(
+  deps: BackgroundDeps,
+  membership: Membership,
+  data: { provider: ProviderId; purpose: KeyGuide['purpose']; connectionId?: string },
+): Promise<KeyGuide> {
+  const guide: KeyGuide = {
+    provider: data.provider,
+    businessId: membership.business.id,
+    businessName: membership.business.name,
+    purpose: data.purpose,
+    ...(data.connectionId ? { connectionId: data.connectionId } : {}),
+    startedAt: now(deps),
+    stage: 'waiting',
+  };
+  await deps.settings.keyGuide.setValue(guide);
+  return guide;
+}
+
+export async function endKeyGuide(deps: BackgroundDeps): Promise<Result<null>> {
+  return attempt(async () => {
+    await deps.settings.keyGuide.removeValue();
+    return null;
+  });
+}
+
+export async function keyGuideStatus(deps: BackgroundDeps, data: { provider: ProviderId }): Promise<Result<KeyGuideView>> {
+  return attempt(async () => {
+    const serverUrl = await deps.settings.serverUrl.getValue();
+    const session = await deps.settings.session.getValue();
+    if (!serverUrl || !session) return { active: false, reason: 'Sign in to Bookbridge (toolbar button) first.' } as const;
+    const guide = await deps.settings.keyGuide.getValue();
+    if (!isLive(guide, data.provider, now(deps))) return { active: false, reason: 'No connection is under way.' } as const;
+    return viewOf(guide, serverUrl);
+  });
+}
+
+/**
+ * The launcher on the provider's page when nothing was started from the dashboard: the user's
+ * current business, reconnecting its expired connection to this provider, or connecting anew.
+ */
+export async function beginKeyGuideHere(deps: BackgroundDeps, data: { provider: ProviderId }): Promise<Result<KeyGuideView>> {
+  return withSession(deps, async (api, serverUrl) => {
+    const me = await api.me();
+    const membership = currentMembership(me.memberships, await deps.settings.currentBusinessId.getValue());
+    if (!membership) throw new ProblemError({ kind: 'api', status: 403, code: 'forbidden', message: 'You are not in any business yet. Ask an Admin to add you.' });
+    if (!isAdminRole(membership.role)) {
+      throw new ProblemError({ kind: 'api', status: 403, code: 'forbidden', message: `Only Admins can connect accounting software to ${membership.business.name}.` });
+    }
+    const { connections } = await api.connections(membership.business.id);
+    const offer = offerFor(connections, data.provider, membership.business.name);
+    if (offer.action === null) throw new ProblemError({ kind: 'api', status: 409, code: 'already_connected', message: offer.reason });
+    const guide = await saveGuide(deps, membership, { provider: data.provider, purpose: offer.action, ...(offer.connectionId ? { connectionId: offer.connectionId } : {}) });
+    return viewOf(guide, serverUrl);
+  });
+}
+
+/**
+ * Relays what the content script captured to POST connections/key and keeps the verdict. The
+ * credentials are not stored anywhere: they live only for this call.
+ */
+export async function sendKeyCredentials(
+  deps: BackgroundDeps,
+  data: { provider: ProviderId; credentials: Record<string, string> },
+): Promise<Result<KeyGuideView>> {
+  return withSession(deps, async (api, serverUrl) => {
+    const guide = await deps.settings.keyGuide.getValue();
+    if (!isLive(guide, data.provider, now(deps))) {
+      throw new ProblemError({ kind: 'api', status: 409, code: 'no_guide', message: 'This connection was not started or has timed out: start again from Bookbridge.' });
+    }
+    let next: KeyGuide;
+    try {
+      const grant = await api.connectWithKey(guide.businessId, {
+        provider: guide.provider,
+        purpose: guide.purpose,
+        ...(guide.connectionId ? { connectionId: guide.connectionId } : {}),
+        credentials: data.credentials,
+      });
+      next = { ...guide, stage: 'verified', grant, startedAt: now(deps) };
+      delete next.message;
+      delete next.issues;
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem.kind !== 'api') throw error;
+      next = { ...guide, stage: 'refused', message: problem.message, ...(problem.issues ? { issues: problem.issues } : {}) };
+      delete next.grant;
+    }
+    await deps.settings.keyGuide.setValue(next);
+    return viewOf(next, serverUrl);
+  });
+}
+
+// --- OAuth providers' pages ---------------------------------------------------------------
+
+/** What a provider page may offer for this provider in the user's business. */
+export function offerFor(connections: readonly ConnectionView[], provider: ProviderId, businessName: string, organisationName?: string): ConnectOffer {
+  const entry = catalogue[provider];
+  const live = connections.filter((c) => c.status === 'active' || c.status === 'expired');
+  const same = live.find((c) => c.provider === provider);
+  if (same) {
+    const sameOrganisation = !organisationName || same.organisation.name.toLowerCase() === organisationName.toLowerCase();
+    if (same.health === 'expired' && sameOrganisation) return { action: 'reconnect', businessName, connectionId: same.id };
+    return {
+      action: null,
+      reason: sameOrganisation
+        ? `${businessName} is already connected to ${same.providerName} (${same.organisation.name}).`
+        : `${businessName} is connected to ${same.organisation.name}. To switch, use Manage > Change connection in Bookbridge.`,
+    };
+  }
+  if (entry.role === 'ledger') {
+    const ledger = live.find((c) => c.role === 'ledger');
+    if (ledger) {
+      return { action: null, reason: `${businessName} is connected to ${ledger.providerName}. To switch, use Manage > Change connection in Bookbridge.` };
+    }
+  }
+  return { action: 'connect', businessName };
+}
+
+export async function connectOffer(deps: BackgroundDeps, data: { provider: ProviderId; organisationName?: string }): Promise<Result<ConnectOffer>> {
+  if (!(await deps.settings.session.getValue())) return { ok: true, value: { action: null, reason: 'Not signed in to Bookbridge.' } };
+  return withSession(deps, async (api) => {
+    const me = await api.me();
+    const membership = currentMembership(me.memberships, await deps.settings.currentBusinessId.getValue());
+    if (!membership) return { action: null, reason: 'You are not in any business yet.' } as const;
+    if (!isAdminRole(membership.role)) return { action: null, reason: 'Only Admins can connect accounting software.' } as const;
+    const { connections } = await api.connections(membership.business.id);
+    return offerFor(connections, data.provider, membership.business.name, data.organisationName);
+  });
+}
+
+export async function openConnect(deps: BackgroundDeps, data: { provider: ProviderId; organisationHint?: string }): Promise<Result<null>> {
+  return attempt(async () => {
+    const query = new URLSearchParams({ provider: data.provider });
+    if (data.organisationHint) query.set('hint', data.organisationHint.slice(0, 200));
+    await deps.openDashboard?.(`#/connect?${query.toString()}`);
+    return null;
+  });
+}
+
 export const handlers: Handlers = {
   getStatus: (deps) => getStatus(deps),
   useServer,
   forgetServer: (deps) => forgetServer(deps),
-  signIn,
-  signOut: (deps) => signOut(deps),
+  signIn: async (deps, data) => {
+    const result = await signIn(deps, data);
+    if (result.ok) void refreshBadge(deps);
+    return result;
+  },
+  signOut: async (deps) => {
+    const result = await signOut(deps);
+    await deps.showBadge?.(signedOutBadge);
+    return result;
+  },
   listProviders: (deps) => listProviders(deps),
+
+  listConnections,
+  authorize: (deps, { businessId, ...body }) => withSession(deps, (api) => api.authorize(businessId, body)),
+  completeOAuth: (deps, body) => withSession(deps, (api) => api.completeOAuth(body)),
+  oauthStatus: (deps, { state }) => withSession(deps, (api) => api.oauthStatus(state)),
+  connectWithKey: (deps, { businessId, ...body }) => withSession(deps, (api) => api.connectWithKey(businessId, body)),
+  finish: async (deps, { businessId, ...body }) => {
+    const result = await withSession(deps, (api) => api.finish(businessId, body));
+    if (result.ok) {
+      const guide = await deps.settings.keyGuide.getValue();
+      if (guide?.grant?.grantId === body.grantId) await deps.settings.keyGuide.removeValue();
+    }
+    return result;
+  },
+  refresh: (deps, { businessId, connectionId }) => withSession(deps, (api) => api.refresh(businessId, connectionId)),
+  disconnect: (deps, { businessId, connectionId, keepLists }) => withSession(deps, (api) => api.disconnect(businessId, connectionId, keepLists)),
+  getJob: (deps, { businessId, jobId }) => withSession(deps, (api) => api.job(businessId, jobId)),
+  listEntries: (deps, input) => withSession(deps, (api) => api.listEntries(input)),
+  mergeProposal: (deps, { businessId, connectionId }) => withSession(deps, (api) => api.mergeProposal(businessId, connectionId)),
+  merge: (deps, { businessId, connectionId, ...body }) => withSession(deps, (api) => api.merge(businessId, connectionId, body)),
+  undoMerge: (deps, { businessId, connectionId }) => withSession(deps, (api) => api.undoMerge(businessId, connectionId)),
+  audit: (deps, { businessId }) => withSession(deps, (api) => api.audit(businessId)),
+
+  startKeyGuide,
+  endKeyGuide: (deps) => endKeyGuide(deps),
+  keyGuideStatus,
+  beginKeyGuideHere,
+  sendKeyCredentials,
+  openDashboard: (deps, { hash }) =>
+    attempt(async () => {
+      await deps.openDashboard?.(hash ?? '');
+      return null;
+    }),
+  connectOffer,
+  openConnect,
+  refreshBadge: (deps) => refreshBadge(deps),
+  syncGuides: (deps) => attempt(async () => ({ registered: (await deps.syncGuides?.()) ?? [] })),
 };
 
 async function signedIn(deps: BackgroundDeps, serverUrl: string, me: MeResponse): Promise<SessionStatus> {

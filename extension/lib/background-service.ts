@@ -1,12 +1,21 @@
 /**
  * Wires the background: every message in the protocol gets its handler from `handlers`, with the
- * real browser parts as dependencies. Called from the background entrypoint's `main()`.
+ * real browser parts as dependencies; live job progress goes over runtime ports; the badge is kept
+ * fresh by an alarm; guide content scripts follow the host permissions the user granted.
+ * Called from the background entrypoint's `main()`.
  */
-import { browser } from 'wxt/browser';
-import { handlers, type BackgroundDeps } from './background-handlers.js';
-import { onMessage, type ProtocolMap } from './messaging.js';
+import { browser, type Browser } from 'wxt/browser';
+import { createApiClient, messages, toProblem } from './api-client.js';
+import { handlers, refreshBadge, type BackgroundDeps } from './background-handlers.js';
+import type { BadgeState } from './badge.js';
+import { guideScripts, wantedRegistrations } from './guide-scripts.js';
+import { JOB_PORT, type JobPortMessage, type JobPortRequest } from './job-port.js';
+import { relayJob } from './job-relay.js';
+import { contentScriptMessages, onMessage, type ProtocolMap } from './messaging.js';
 import { originPattern } from './server-url.js';
-import { currentBusinessIdItem, serverUrlDraftItem, serverUrlItem, sessionItem } from './storage.js';
+import { currentBusinessIdItem, keyGuideItem, serverUrlDraftItem, serverUrlItem, sessionItem } from './storage.js';
+
+const BADGE_ALARM = 'bookbridge-badge';
 
 export function createBackgroundDeps(): BackgroundDeps {
   return {
@@ -15,19 +24,110 @@ export function createBackgroundDeps(): BackgroundDeps {
       serverUrlDraft: serverUrlDraftItem,
       session: sessionItem,
       currentBusinessId: currentBusinessIdItem,
+      keyGuide: keyGuideItem,
     },
     hasHostPermission: (serverUrl) => browser.permissions.contains({ origins: [originPattern(serverUrl)] }),
+    showBadge,
+    openDashboard,
+    syncGuides,
   };
+}
+
+async function showBadge(state: BadgeState): Promise<void> {
+  await browser.action.setBadgeText({ text: state.text });
+  if (state.text) await browser.action.setBadgeBackgroundColor({ color: state.color });
+  await browser.action.setTitle({ title: state.title });
+}
+
+/** Focuses an open dashboard tab (or opens one) at `hash`. */
+async function openDashboard(hash: string): Promise<void> {
+  const url = browser.runtime.getURL('/dashboard.html');
+  const target = `${url}${hash}`;
+  // Without the "tabs" permission a query by URL cannot see our own pages' URLs in every browser;
+  // opening a new tab is always right, and cheap.
+  const tab = await browser.tabs.create({ url: target, active: true });
+  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => undefined);
+}
+
+/** Makes the registered guide scripts match exactly the places the user allowed. */
+async function syncGuides(): Promise<string[]> {
+  const wanted = await wantedRegistrations({
+    serverUrl: await serverUrlItem.getValue(),
+    granted: (pattern) => browser.permissions.contains({ origins: [pattern] }),
+  });
+  const ours = new Set(guideScripts.map((s) => s.id));
+  const existing = (await browser.scripting.getRegisteredContentScripts()).filter((s) => ours.has(s.id));
+  if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: existing.map((s) => s.id) });
+  if (wanted.length > 0) {
+    await browser.scripting.registerContentScripts(
+      wanted.map((r) => ({ id: r.id, js: r.js, matches: r.matches, runAt: 'document_idle' as const, allFrames: false })),
+    );
+  }
+  return wanted.map((r) => `${r.id}: ${r.matches.join(' ')}`);
+}
+
+function isExtensionPage(url: string | undefined): boolean {
+  return url !== undefined && url.startsWith(browser.runtime.getURL('/'));
 }
 
 /** Registers one listener per message type; returns a function that removes them all. */
 export function registerBackgroundHandlers(deps: BackgroundDeps): () => void {
   const types = Object.keys(handlers) as (keyof ProtocolMap)[];
+  const fromPages = new Set<string>(contentScriptMessages);
   const removers = types.map((type) => {
     // Each handler's own signature is checked by the `Handlers` type in background-handlers.ts;
     // here one loop registers them all.
     const handle = handlers[type] as (deps: BackgroundDeps, data: unknown) => Promise<never>;
-    return onMessage(type, ({ data }) => handle(deps, data));
+    return onMessage(type, ({ data, sender }) => {
+      // A content script lives in a web page: it may ask only what the guides need.
+      if (!isExtensionPage(sender.url) && !fromPages.has(type)) {
+        return Promise.resolve({ ok: false, problem: { kind: 'api', status: 403, code: 'forbidden', message: 'Not allowed from a web page.' } } as never);
+      }
+      return handle(deps, data);
+    });
   });
   return () => removers.forEach((remove) => remove());
+}
+
+/** Live progress: a page connects a port named `job-progress` and sends `{ businessId, jobId }`. */
+export function registerJobPorts(deps: BackgroundDeps): void {
+  browser.runtime.onConnect.addListener((port: Browser.runtime.Port) => {
+    if (port.name !== JOB_PORT) return;
+    if (!isExtensionPage(port.sender?.url)) return port.disconnect();
+    const controller = new AbortController();
+    port.onDisconnect.addListener(() => controller.abort());
+    const post = (message: JobPortMessage) => {
+      if (!controller.signal.aborted) port.postMessage(message);
+    };
+    port.onMessage.addListener((request: JobPortRequest) => {
+      void (async () => {
+        const serverUrl = await deps.settings.serverUrl.getValue();
+        const session = await deps.settings.session.getValue();
+        if (!serverUrl || !session) return post({ type: 'problem', problem: { kind: 'not_signed_in', message: messages.notSignedIn } });
+        const api = createApiClient({ serverUrl, token: session.token });
+        try {
+          await relayJob({ api, request, signal: controller.signal, post });
+        } catch (error) {
+          post({ type: 'problem', problem: toProblem(error) });
+        }
+        if (!controller.signal.aborted) port.disconnect();
+        // An import that ended may have changed the connection's health.
+        void refreshBadge(deps);
+      })();
+    });
+  });
+}
+
+/** The badge every 30 minutes and at start-up; guide scripts whenever permissions change. */
+export function registerKeepers(deps: BackgroundDeps): void {
+  void browser.alarms.create(BADGE_ALARM, { periodInMinutes: 30, delayInMinutes: 0.1 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === BADGE_ALARM) void refreshBadge(deps);
+  });
+  const sync = () => void syncGuides().catch((error: unknown) => console.warn('guide scripts not registered', error));
+  browser.permissions.onAdded.addListener(sync);
+  browser.permissions.onRemoved.addListener(sync);
+  serverUrlItem.watch(sync);
+  currentBusinessIdItem.watch(() => void refreshBadge(deps));
+  sync();
 }

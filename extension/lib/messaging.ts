@@ -5,10 +5,33 @@
  *
  * Handlers answer with a `Result` rather than throwing: a thrown error crosses the message channel
  * as a bare `Error`, and the pages need to know *which* problem it was to say so.
+ *
+ * Content scripts (on provider pages) may send only the messages in `contentScriptMessages`; the
+ * background refuses the rest from them (background-service.ts).
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { MeResponse, ProvidersResponse } from '../../shared/api.js';
+import type { ProviderId } from '../../shared/catalogue.js';
 import type { Problem } from './api-client.js';
+import type {
+  AuditEntry,
+  AuthorizationStatus,
+  AuthorizeInput,
+  AuthorizeResponse,
+  ConnectionView,
+  FinishResponse,
+  GrantResponse,
+  JobView,
+  KeyConnectInput,
+  ListEntriesInput,
+  ListResponse,
+  MeResponse,
+  MergeInput,
+  MergeProposal,
+  MergeResult,
+  ProvidersResponse,
+} from './api-types.js';
+import type { BadgeState } from './badge.js';
+import type { KeyGuide, KeyGuideView } from './key-guide.js';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
@@ -16,6 +39,14 @@ export type SessionStatus =
   | { state: 'no_server' }
   | { state: 'signed_out'; serverUrl: string; email?: string }
   | { state: 'signed_in'; serverUrl: string; me: MeResponse; currentBusinessId: string | null };
+
+type InBusiness<T = object> = { businessId: string } & T;
+type OnConnection<T = object> = InBusiness<{ connectionId: string } & T>;
+
+/** What the provider's page offers the user (Xero: "Connect this organisation to Bookbridge"). */
+export type ConnectOffer =
+  | { action: 'connect' | 'reconnect'; businessName: string; connectionId?: string }
+  | { action: null; reason: string };
 
 export interface ProtocolMap {
   /** Where the user stands: no server yet, signed out, or signed in (checked with GET /api/me). */
@@ -28,6 +59,59 @@ export interface ProtocolMap {
   /** Ends the session on the server when it can be reached, and always forgets it here. */
   signOut(): Result<{ serverToldToo: boolean }>;
   listProviders(): Result<ProvidersResponse>;
+
+  // --- connections (each maps to one route in server/connections/routes.ts) -------------
+  listConnections(data: InBusiness): Result<{ connections: ConnectionView[] }>;
+  authorize(data: InBusiness<AuthorizeInput>): Result<AuthorizeResponse>;
+  completeOAuth(data: { state: string; code?: string; error?: string; params?: Record<string, string> }): Result<GrantResponse>;
+  oauthStatus(data: { state: string }): Result<AuthorizationStatus>;
+  connectWithKey(data: InBusiness<KeyConnectInput>): Result<GrantResponse>;
+  finish(data: InBusiness<{ grantId: string; organisationId: string }>): Result<FinishResponse>;
+  refresh(data: OnConnection): Result<{ jobId: string }>;
+  disconnect(data: OnConnection<{ keepLists: boolean }>): Result<{ revoked: boolean }>;
+  getJob(data: InBusiness<{ jobId: string }>): Result<JobView>;
+  listEntries(data: ListEntriesInput): Result<ListResponse>;
+  mergeProposal(data: OnConnection): Result<MergeProposal>;
+  merge(data: OnConnection<MergeInput>): Result<MergeResult>;
+  undoMerge(data: OnConnection): Result<{ restored: number }>;
+  audit(data: InBusiness): Result<{ entries: AuditEntry[] }>;
+
+  // --- guidance on the provider's own pages (KashFlow key capture) -------------------------
+  /** The dashboard's Connect/Reconnect for a key provider: remember what the page should do. */
+  startKeyGuide(data: InBusiness<{ provider: ProviderId; purpose: KeyGuide['purpose']; connectionId?: string }>): Result<KeyGuide>;
+  /** Ends a guide (the dashboard's Cancel, or Finish). */
+  endKeyGuide(): Result<null>;
+  /** The content script: what to show (or that nothing is under way), never the grant id. */
+  keyGuideStatus(data: { provider: ProviderId }): Result<KeyGuideView>;
+  /** The content script's launcher when no guide was started from the dashboard. */
+  beginKeyGuideHere(data: { provider: ProviderId }): Result<KeyGuideView>;
+  /**
+   * The content script's "Send to Bookbridge": the captured username and key plus what the user
+   * typed into the extension's own panel. Relayed to POST connections/key and forgotten.
+   */
+  sendKeyCredentials(data: { provider: ProviderId; credentials: Record<string, string> }): Result<KeyGuideView>;
+  /** Focuses (or opens) the dashboard, where the guide finishes. */
+  openDashboard(data: { hash?: string }): Result<null>;
+
+  // --- OAuth providers' pages (Xero first) -------------------------------------------------
+  connectOffer(data: { provider: ProviderId; organisationName?: string }): Result<ConnectOffer>;
+  /** "Connect this organisation to Bookbridge": opens the dashboard's connect flow with the hint. */
+  openConnect(data: { provider: ProviderId; organisationHint?: string }): Result<null>;
+
+  // --- toolbar badge and content-script registrations -----------------------------------------
+  refreshBadge(): Result<BadgeState>;
+  /** Registers the guide scripts for the provider sites (and sandbox pages) the user allowed. */
+  syncGuides(): Result<{ registered: string[] }>;
 }
+
+/** The only messages a provider page's content script may send. */
+export const contentScriptMessages = [
+  'keyGuideStatus',
+  'beginKeyGuideHere',
+  'sendKeyCredentials',
+  'openDashboard',
+  'connectOffer',
+  'openConnect',
+] as const satisfies readonly (keyof ProtocolMap)[];
 
 export const { sendMessage, onMessage, removeAllListeners } = defineExtensionMessaging<ProtocolMap>();

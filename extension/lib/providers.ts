@@ -1,6 +1,6 @@
 import { listKindLabels } from '../../shared/catalogue.js';
 import type { ProviderSummary, Role } from '../../shared/api.js';
-import { isAdminRole } from '../../shared/api.js';
+import { isAdminRole } from './roles.js';
 
 /** How the user will connect, in their words. */
 export function howItConnects(provider: ProviderSummary): string {

@@ -1,9 +1,11 @@
 /**
- * Every setting the extension keeps, in one place. All of it lives in `local:` storage: the session
+ * Every setting the extension keeps, in one place. All of it lives in `local:` storage (but the
+ * short-lived key guide, in `session:`): the session
  * token must never sync to other browsers (`sync:`), and the server address belongs to this machine.
  * To change a shape: bump `version` and add a `migrations` entry for the new version.
  */
 import { storage } from 'wxt/utils/storage';
+import type { KeyGuide } from './key-guide.js';
 
 export interface StoredSession {
   /** Bearer token from POST /api/auth/login. */
@@ -52,3 +54,13 @@ export async function forgetSession(): Promise<void> {
 export async function forgetServer(): Promise<void> {
   await Promise.all([sessionItem.removeValue(), currentBusinessIdItem.removeValue(), serverUrlItem.removeValue()]);
 }
+
+/**
+ * A key provider's connection under way (key-guide.ts). `session:` storage: kept in memory only,
+ * gone when the browser closes, and (Chrome's default access level) not readable by content
+ * scripts. It never holds the key or the password, only the server's verdict.
+ */
+export const keyGuideItem = storage.defineItem<KeyGuide | null>('session:keyGuide', {
+  fallback: null,
+  version: 1,
+});

@@ -1,13 +1,16 @@
-import { useEffect, useState } from 'preact/hooks';
-import { isAdminRole, roleLabels, type Membership, type ProviderSummary } from '../../../shared/api.js';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Problem } from '../../lib/api-client.js';
+import type { ConnectionView, Membership, ProviderSummary } from '../../lib/api-types.js';
 import { currentMembership } from '../../lib/business.js';
-import { startConnection, type ConnectOutcome } from '../../lib/connections.js';
 import { sendMessage } from '../../lib/messaging.js';
-import { connectBlockedReason, howItConnects, importedLists } from '../../lib/providers.js';
+import { roleLabels } from '../../lib/roles.js';
 import { currentBusinessIdItem } from '../../lib/storage.js';
-import { ProblemNotice } from '../../lib/ui/problem-notice.js';
 import { SessionGate, type SessionControls, type SignedIn } from '../../lib/ui/session-gate.js';
+import { useHashRoute } from '../../lib/ui/use-hash-route.js';
+import { ConnectionPage } from './connection-page.js';
+import { ConnectionsPage } from './connections-page.js';
+import { MergePage } from './merge-page.js';
+import type { BusinessData } from './business-data.js';
 
 export function App() {
   return (
@@ -28,12 +31,15 @@ function Dashboard({ session, controls }: { session: SignedIn; controls: Session
   const { user, memberships } = session.me;
   const [chosenId, setChosenId] = useState(session.currentBusinessId);
   const membership = currentMembership(memberships, chosenId);
+  const [route, navigate] = useHashRoute();
 
   function chooseBusiness(businessId: string) {
     setChosenId(businessId);
     void currentBusinessIdItem.setValue(businessId);
+    navigate('#/connections');
   }
 
+  const page = route.path[0] ?? 'connections';
   return (
     <>
       <header class="topbar">
@@ -46,19 +52,90 @@ function Dashboard({ session, controls }: { session: SignedIn; controls: Session
           Sign out
         </button>
       </header>
-      <main class="content stack">
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-          Business settings › Connections
+      <div class="layout">
+        <nav class="sidebar" aria-label="Dashboard">
+          <p class="sidebar-heading">Business settings</p>
+          <a href="#/connections" aria-current={page === 'connections' || page === 'connection' ? 'page' : undefined}>
+            Connections
+          </a>
         </nav>
-        <h1>Connections</h1>
-        {membership ? (
-          <AccountingSoftware membership={membership} onProblem={controls.reportProblem} />
-        ) : (
-          <p class="notice">You are not in any business yet. Ask an Admin to add you.</p>
-        )}
-      </main>
+        <main class="content stack">
+          {membership ? (
+            <BusinessPages
+              key={membership.business.id}
+              membership={membership}
+              serverUrl={session.serverUrl}
+              route={route}
+              navigate={navigate}
+              onProblem={controls.reportProblem}
+            />
+          ) : (
+            <>
+              <h1>Connections</h1>
+              <p class="notice">You are not in any business yet. Ask an Admin to add you.</p>
+            </>
+          )}
+        </main>
+      </div>
     </>
   );
+}
+
+function BusinessPages(props: {
+  membership: Membership;
+  serverUrl: string;
+  route: ReturnType<typeof useHashRoute>[0];
+  navigate(hash: string): void;
+  onProblem(problem: Problem): void;
+}) {
+  const data = useBusinessData(props.membership, props.serverUrl, props.onProblem);
+  const [page, id, sub] = props.route.path;
+  if (page === 'connection' && id) {
+    const connection = data.connections?.find((c) => c.id === id);
+    if (sub === 'merge') return <MergePage data={data} connectionId={id} navigate={props.navigate} />;
+    return <ConnectionPage data={data} connection={connection} connectionId={id} navigate={props.navigate} initialKind={props.route.query.get('list')} />;
+  }
+  return <ConnectionsPage data={data} route={props.route} navigate={props.navigate} />;
+}
+
+/** Providers and the business's connections, loaded once and reloaded after every change. */
+function useBusinessData(membership: Membership, serverUrl: string, onProblem: (problem: Problem) => void): BusinessData {
+  const businessId = membership.business.id;
+  const [providers, setProviders] = useState<ProviderSummary[] | null>(null);
+  const [connections, setConnections] = useState<ConnectionView[] | null>(null);
+  const [problem, setProblem] = useState<Problem>();
+
+  const handle = useCallback(
+    (p: Problem) => {
+      // An ended session or a vanished server takes the whole page back to the sign-in screens.
+      if (p.kind === 'session_ended' || p.kind === 'unreachable') onProblem(p);
+      else setProblem(p);
+    },
+    [onProblem],
+  );
+
+  const reload = useCallback(async () => {
+    const result = await sendMessage('listConnections', { businessId });
+    if (result.ok) setConnections(result.value.connections);
+    else handle(result.problem);
+  }, [businessId, handle]);
+
+  useEffect(() => {
+    let live = true;
+    void sendMessage('listProviders').then((result) => {
+      if (!live) return;
+      if (result.ok) setProviders(result.value.providers);
+      else handle(result.problem);
+    });
+    void reload();
+    // The guide scripts follow the sites allowed so far (a grant made in Chrome's settings too).
+    void sendMessage('syncGuides');
+    return () => {
+      live = false;
+    };
+  }, [handle, reload]);
+
+  return { membership, serverUrl, providers, connections, problem, reload, reportProblem: handle };
 }
 
 function BusinessSwitcher({
@@ -91,117 +168,5 @@ function BusinessSwitcher({
       </select>
       {role}
     </span>
-  );
-}
-
-function AccountingSoftware({ membership, onProblem }: { membership: Membership; onProblem(problem: Problem): void }) {
-  const [providers, setProviders] = useState<ProviderSummary[] | null>(null);
-  const [problem, setProblem] = useState<Problem>();
-  const [outcome, setOutcome] = useState<ConnectOutcome>();
-
-  useEffect(() => {
-    let live = true;
-    void sendMessage('listProviders').then((result) => {
-      if (!live) return;
-      if (result.ok) return setProviders(result.value.providers);
-      // An ended session or a vanished server takes the whole page back to the sign-in screens.
-      if (result.problem.kind === 'session_ended' || result.problem.kind === 'unreachable') return onProblem(result.problem);
-      setProblem(result.problem);
-    });
-    return () => {
-      live = false;
-    };
-  }, [onProblem]);
-
-  async function connect(provider: ProviderSummary) {
-    setOutcome(await startConnection(provider, membership.business));
-  }
-
-  return (
-    <section class="section stack" aria-labelledby="accounting-software-heading">
-      <h2 id="accounting-software-heading">Accounting software</h2>
-      <p class="muted">
-        Connect {membership.business.name} to its accounting software to publish receipts, invoices and expense claims
-        straight into it.
-      </p>
-      {!isAdminRole(membership.role) && (
-        <p class="notice">
-          Only Admins can connect accounting software. Ask an Admin in {membership.business.name}, or your accountant or
-          bookkeeper.
-        </p>
-      )}
-      <ProblemNotice problem={problem} />
-      {outcome && (
-        <div class="notice row" role="status">
-          <span>{outcome.message}</span>
-          <button type="button" class="link" onClick={() => setOutcome(undefined)}>
-            Close
-          </button>
-        </div>
-      )}
-      {providers === null && !problem && (
-        <p class="muted" role="status">
-          Loading accounting software…
-        </p>
-      )}
-      {providers && (
-        <ul class="providers" aria-label="Accounting software you can connect">
-          {providers.map((provider) => (
-            <ProviderCard key={provider.id} provider={provider} role={membership.role} onConnect={connect} />
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-function ProviderCard({
-  provider,
-  role,
-  onConnect,
-}: {
-  provider: ProviderSummary;
-  role: Membership['role'];
-  onConnect(provider: ProviderSummary): void;
-}) {
-  const blocked = connectBlockedReason(provider, role);
-  const headingId = `provider-${provider.id}`;
-  const reasonId = `provider-${provider.id}-blocked`;
-  return (
-    <li class="provider" aria-labelledby={headingId}>
-      <h3 id={headingId}>
-        {provider.name}
-        {provider.sandbox && ' '}
-        {provider.sandbox && (
-          <span class="badge" title={`Connects to Bookbridge's built-in ${provider.name} sandbox, not the real service`}>
-            (sandbox)
-          </span>
-        )}
-      </h3>
-      <p>{howItConnects(provider)}</p>
-      <p class="muted small">{importedLists(provider)}</p>
-      {provider.bankMatch && <p class="small">Bank match available.</p>}
-      {provider.limitations && (
-        <p class="limitations">
-          <strong>Limitations:</strong> {provider.limitations}
-        </p>
-      )}
-      <div class="actions stack">
-        <button
-          type="button"
-          aria-label={`Connect ${provider.name}`}
-          disabled={blocked !== null}
-          aria-describedby={blocked ? reasonId : undefined}
-          onClick={() => onConnect(provider)}
-        >
-          Connect
-        </button>
-        {blocked && (
-          <p id={reasonId} class="muted small">
-            {blocked}
-          </p>
-        )}
-      </div>
-    </li>
   );
 }
