@@ -283,4 +283,31 @@ describe('publishing a bill to Xero', () => {
     const docs = await documents();
     expect(docs.invoices.filter((i: any) => [first.number, second.number].includes(i.InvoiceNumber))).toHaveLength(2);
   });
+
+  it('a bill created whose payment Xero refused is published, never sent again, with the payment problem said', async () => {
+    const settings = await json(await asAdmin('GET', '/publishing-settings'));
+    await asAdmin('PUT', '/publishing-settings', { ...settings.settings, bankMatch: true, statuses: { ...settings.settings.statuses, cost: 'AUTHORISED' } });
+    const item = await json(await asAdmin('POST', '/items', bill({ paid: true, paymentDate: '2026-05-21', paymentAccount: '091' })));
+    expect(item.state).toBe('ready');
+    await control(h.sandbox.url, 'xero', '/mutate', { tenantId, list: 'accounts', action: 'archive', target: '091' });
+    await asAdmin('POST', `/items/${item.id}/publish`);
+    await h.server.deps.jobs.runUntilIdle();
+    const after = await json(await asAdmin('GET', `/items/${item.id}`));
+    const mine = (await documents()).invoices.filter((i: any) => i.InvoiceNumber === item.number);
+    expect(mine).toHaveLength(1);
+    expect(after).toMatchObject({ state: 'published', publish: { documentId: mine[0].InvoiceID, paymentId: null } });
+    expect(after.error).toMatchObject({ code: 'payment_not_recorded', message: expect.stringContaining('is in Xero, but its payment was not recorded') });
+    await asAdmin('PUT', '/publishing-settings', settings.settings);
+  });
+
+  it('sends several bills in one call (Xero takes 50 per call)', async () => {
+    const items = [];
+    for (let i = 0; i < 3; i++) items.push(await json(await asAdmin('POST', '/items', bill())));
+    for (const item of items) expect((await asAdmin('POST', `/items/${item.id}/publish`)).status).toBe(202);
+    const writesBefore = (await control(h.sandbox.url, 'xero', '/stats')).calls[tenantId];
+    await h.server.deps.jobs.runUntilIdle();
+    const writes = (await control(h.sandbox.url, 'xero', '/stats')).calls[tenantId] - writesBefore;
+    for (const item of items) expect((await json(await asAdmin('GET', `/items/${item.id}`))).state).toBe('published');
+    expect(writes).toBe(1);
+  });
 });

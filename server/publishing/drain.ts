@@ -32,7 +32,7 @@ import { loadSnapshot } from '../items/lists.js';
 import { contentColumns, toModel } from '../items/model.js';
 import { itemRefs } from '../items/evaluate.js';
 import { buildDocument, providerKey } from './document.js';
-import { publishError, reconnectMessage } from './messages.js';
+import { documentLabel, publishError, reconnectMessage } from './messages.js';
 import { PUBLISH_JOB } from './outbox.js';
 
 /** Test hooks: e.g. stop the world between the provider's answer and recording it (a crash). */
@@ -466,9 +466,11 @@ class Drain {
         this.expired = true;
         return;
       case 'stale_reference':
+        if (await this.createdAnyway(c, error)) return;
         await this.stale(c, error);
         return;
       default: {
+        if (await this.createdAnyway(c, error)) return;
         // A definite refusal: nothing was created. The next send is a new request (new key suffix).
         await this.setAttempt(c.attemptId, 'failed', null, error);
         const lists = await loadSnapshot(deps.db, this.connection.id, itemRefs(toModel(c.row)));
@@ -484,6 +486,41 @@ class Drain {
           .execute();
       }
     }
+  }
+
+  /**
+   * A document sent with its payment is two calls at most providers (Xero: the bill, then the
+   * payment): a refusal may concern only the payment while the document exists. Before calling
+   * it refused, look: if the document is there, it is published, with the payment problem said.
+   */
+  private async createdAnyway(c: Claimed, error: ProviderError): Promise<boolean> {
+    if (!c.document.paid || !this.adapter.findPublished) return false;
+    let found: PublishResult | null;
+    try {
+      found = await this.adapter.findPublished(this.session, c.document);
+    } catch (lookupError) {
+      // Cannot tell: unknown, looked up again before any resend.
+      await this.setAttempt(c.attemptId, 'unknown', null, error);
+      if (lookupError instanceof ProviderError) this.stopFor(lookupError.kind === 'expired' ? lookupError : new ProviderError('transient', lookupError.message));
+      else this.unexpected ??= lookupError;
+      return true;
+    }
+    if (!found) return false;
+    await this.published(c, found);
+    const words = publishError(error, { entry: this.entry, item: toModel(c.row), at: this.deps.clock.now() });
+    const label = documentLabel(this.entry, toModel(c.row));
+    await this.deps.db
+      .updateTable('items')
+      .set({
+        error: JSON.stringify({
+          ...words,
+          code: 'payment_not_recorded',
+          message: `The ${label} is in ${this.entry.name}, but its payment was not recorded: ${error.message} Record the payment in ${this.entry.name}.`,
+        }),
+      })
+      .where('id', '=', c.row.id)
+      .execute();
+    return true;
   }
 
   /** "Not found / archived": refresh that one list, check again, and retry once. */
