@@ -208,7 +208,9 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
     },
     webAppMatches: ['https://app.accounting.sage.com/*'],
     lists: ['categories', 'contacts', 'tax_rates', 'products', 'projects', 'bank_accounts'],
-    incrementalLists: ['categories', 'contacts', 'tax_rates', 'products', 'bank_accounts'],
+    // Only these have `deleted_since` as well as `updated_or_created_since`: ledger accounts and
+    // tax rates have no way to report a deletion, so they are re-read in full (sage-accounting.md §2).
+    incrementalLists: ['contacts', 'products', 'bank_accounts'],
     destinations: {
       cost: [
         { id: 'purchase_invoice', label: 'Purchase invoice', statuses: [] },

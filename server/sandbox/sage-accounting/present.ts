@@ -402,7 +402,8 @@ export function presentArtefact(biz: BusinessState, a: ArtefactRecord): Json {
     ...(isInvoice ? { total_paid: paid, outstanding_amount: a.outstanding_amount, base_currency_outstanding_amount: round2(a.outstanding_amount / a.exchange_rate) } : { outstanding_amount: a.outstanding_amount }),
     currency: named(a.currency_id, 'currencies'),
     exchange_rate: a.exchange_rate,
-    inverse_exchange_rate: round2(1 / a.exchange_rate),
+    // The swagger types this as a string on purchase credit notes only (and a number elsewhere).
+    inverse_exchange_rate: a.kind === 'purchase_credit_note' ? String(round2(1 / a.exchange_rate)) : round2(1 / a.exchange_rate),
     base_currency_net_amount: round2(a.net_amount / a.exchange_rate),
     base_currency_tax_amount: round2(a.tax_amount / a.exchange_rate),
     base_currency_total_amount: round2(a.total_amount / a.exchange_rate),
@@ -414,7 +415,7 @@ export function presentArtefact(biz: BusinessState, a: ArtefactRecord): Json {
       .flatMap((p) => p.allocations.filter((x) => x.artefact_id === a.id).map((x) => ({ ...x, payment: p })))
       .map(({ amount, discount, payment }) => ({
         links: [],
-        type: named(payment.transaction_type_id, 'transaction_types'),
+        type: payment.transaction_type_id,
         date: payment.date,
         reference: payment.reference ?? null,
         amount,
