@@ -310,4 +310,34 @@ describe('publishing a bill to Xero', () => {
     for (const item of items) expect((await json(await asAdmin('GET', `/items/${item.id}`))).state).toBe('published');
     expect(writes).toBe(1);
   });
+
+  it('waits as long as Xero’s Retry-After asks before trying again', async () => {
+    const item = await json(await asAdmin('POST', '/items', bill()));
+    await control(h.sandbox.url, 'xero', '/faults', { tenantId, rate429: { count: 1, retryAfterSeconds: 40 } });
+    await asAdmin('POST', `/items/${item.id}/publish`);
+    await h.server.deps.jobs.runUntilIdle();
+    expect((await json(await asAdmin('GET', `/items/${item.id}`))).state).toBe('queued');
+    h.server.clock.advance(30_000);
+    await h.server.deps.jobs.runUntilIdle();
+    expect((await json(await asAdmin('GET', `/items/${item.id}`))).state).toBe('queued'); // not yet: 40 s asked
+    h.server.clock.advance(11_000);
+    await h.server.deps.jobs.runUntilIdle();
+    expect((await json(await asAdmin('GET', `/items/${item.id}`))).state).toBe('published');
+    expect((await documents()).invoices.filter((i: any) => i.InvoiceNumber === item.number)).toHaveLength(1);
+  });
+
+  it('a file Xero will not take fails on its own; re-publishing retries only the file', async () => {
+    const webp = Buffer.from('RIFF0000WEBPVP8 fake').toString('base64');
+    const item = await json(await asAdmin('POST', '/items', bill({ file: { name: 'photo.webp', contentType: 'image/webp', data: webp } })));
+    await asAdmin('POST', `/items/${item.id}/publish`);
+    await h.server.deps.jobs.runUntilIdle();
+    const after = await json(await asAdmin('GET', `/items/${item.id}`));
+    expect(after.state).toBe('published');
+    expect(after.publish.attachment).toBe('failed');
+    expect(after.publish.attachmentError).toBe('Xero takes PDF, PNG, JPEG, GIF files, not WebP: the Xero document was published without it.');
+    expect((await asAdmin('POST', `/items/${item.id}/republish`)).status).toBe(202);
+    await h.server.deps.jobs.runUntilIdle();
+    expect((await json(await asAdmin('GET', `/items/${item.id}`))).publish.attachment).toBe('failed');
+    expect((await documents()).invoices.filter((i: any) => i.InvoiceNumber === item.number)).toHaveLength(1);
+  });
 });
