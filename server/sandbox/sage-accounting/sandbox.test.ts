@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SandboxFactory } from '../index.js';
 import { listen, type RunningServer } from '../serve.js';
 import { createSageAccountingSandbox } from './index.js';
 import { loadSwaggerCheck, swaggerAvailable } from './swagger.js';
@@ -163,5 +164,35 @@ describe('Sage Accounting sandbox: API', () => {
     expect(refused.body[0].$message).toContain('Accounting Start');
     const analysis = await api(access_token, '/analysis_types', { business: start });
     expect(analysis.status).toBe(403);
+  });
+});
+
+describe('Sage Accounting sandbox: limits and factory', () => {
+  it('answers 429 with Retry-After past the per-minute limit, per business', async () => {
+    let clock = Date.UTC(2026, 10, 2, 10, 0, 0);
+    const limited = createSageAccountingSandbox({ client, now: () => new Date(clock), limits: { perMinute: 3 } });
+    const running = await listen(limited.app);
+    try {
+      const url = `${running.url}/www/oauth2/auth/central?${new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: redirectUri, scope: 'full_access', country: 'gb' })}`;
+      const code = (await authorizeWithForms(fetch, url)).searchParams.get('code') as string;
+      const tokens = (await (
+        await fetch(`${running.url}/oauth/token`, { method: 'POST', body: new URLSearchParams({ client_id: client.id, client_secret: client.secret, grant_type: 'authorization_code', code, redirect_uri: redirectUri }) })
+      ).json()) as { access_token: string };
+      const call = () => fetch(`${running.url}/api/v3.1/tax_rates`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      for (let i = 0; i < 3; i++) expect((await call()).status).toBe(200);
+      const refused = await call();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('60');
+      clock += 60_001;
+      expect((await call()).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('fits the companion’s SandboxFactory', () => {
+    const factory: SandboxFactory = createSageAccountingSandbox;
+    const instance = factory({ client, now: () => new Date() });
+    expect(typeof instance.reset).toBe('function');
   });
 });
