@@ -275,10 +275,14 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
     role: 'ledger',
     organisationChoice: 'single',
     scopes: [],
+    // One host: the approve page (/v2/approve_app) and token endpoint (/v2/token_endpoint) are on
+    // the API host too. FreeAgent's own sandbox is https://api.sandbox.freeagent.com.
     hosts: { api: 'https://api.freeagent.com' },
     webAppMatches: ['https://*.freeagent.com/*'],
-    lists: ['categories', 'contacts', 'tax_rates', 'projects', 'bank_accounts'],
-    incrementalLists: ['contacts', 'projects', 'bank_accounts'],
+    lists: ['categories', 'contacts', 'tax_rates', 'products', 'projects', 'bank_accounts'],
+    // Only contacts of these lists take `updated_since`; projects, bank accounts, price list
+    // items and categories are re-read in full (freeagent.md §2).
+    incrementalLists: ['contacts'],
     destinations: {
       cost: [
         { id: 'bill', label: 'Bill', statuses: [] },
@@ -287,7 +291,7 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
       sales: [{ id: 'invoice', label: 'Invoice', statuses: ['Draft', 'Sent'] }],
       expense_claim: [{ id: 'expense', label: 'Expense claim', statuses: [] }],
       purchase_credit_note: [{ id: 'bill_credit', label: 'Bill (negative)', statuses: [] }],
-      sales_credit_note: [{ id: 'credit_note', label: 'Credit note', statuses: ['Draft'] }],
+      sales_credit_note: [{ id: 'credit_note', label: 'Credit note', statuses: ['Draft', 'Sent'] }],
     },
     capabilities: {
       bankMatch: false,
@@ -296,7 +300,11 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
       batchSize: 1,
       attachments: { maxBytes: 5 * 1024 * 1024, types: pdfAndImages },
     },
+    // Per user: 120 a minute and 3,600 an hour (windows reset on the minute/hour), 15 token
+    // refreshes a minute. No concurrency limit is published.
     rateLimit: { perMinute: 120, concurrent: 5 },
+    limitations:
+      "FreeAgent keeps one file per bill, bank explanation or expense, and none on sales invoices or credit notes through its API. Supplier credit notes are published as negative bills.",
   },
   approvalmax: {
     id: 'approvalmax',
