@@ -78,6 +78,9 @@ export interface SwaggerCheck {
 }
 
 export function loadSwaggerCheck(dir = swaggerDir()): SwaggerCheck {
+  if (!swaggerAvailable(dir)) {
+    throw new Error(`Sage's swagger files (${swaggerFiles.accounts}, ${swaggerFiles.businesses}) are not in ${dir}: check out shared/ beside the repository or set SAGE_SWAGGER_DIR.`);
+  }
   const read = (file: string) => JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as SwaggerDoc;
   const docs = [read(swaggerFiles.accounts), read(swaggerFiles.businesses)];
   const ajv = new Ajv({ strict: false, allErrors: true });
