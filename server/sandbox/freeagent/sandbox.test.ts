@@ -230,3 +230,33 @@ describe('FreeAgent sandbox: API rules', () => {
     expect((await ok.json()).expenses.map((e: { sales_tax_value: string }) => e.sales_tax_value)).toEqual(['-2.0', '0.0']);
   });
 });
+
+describe('FreeAgent sandbox: mounted in the companion', () => {
+  it('makes every URL from the mount path, so ids sent back resolve there', async () => {
+    const { Hono } = await import('hono');
+    const sandbox = createFreeagentSandbox({ client, seed: 'unit' });
+    const companion = new Hono();
+    companion.route('/sandbox/freeagent', sandbox.app);
+    const root = 'http://companion.test/sandbox/freeagent';
+    const call = (path: string, init: RequestInit = {}) => companion.request(`${root}${path}`, init);
+    const page = await (await call(`/api/v2/approve_app?client_id=${client.id}&response_type=code&redirect_uri=${encodeURIComponent(redirectUri)}`)).text();
+    const tx = /name="tx" value="([^"]+)"/.exec(page)![1]!;
+    const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+      call(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString() });
+    await post('/api/v2/approve_app', { step: 'signin', tx, email: 'demo@example.com', password: 'pw' });
+    const code = new URL((await post('/api/v2/approve_app', { step: 'approve', tx, action: 'approve' })).headers.get('location')!).searchParams.get('code')!;
+    const { access_token } = await (await post('/api/v2/token_endpoint', { grant_type: 'authorization_code', code }, { authorization: basic })).json();
+    const auth = { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' };
+    const contacts = await (await call('/api/v2/contacts?per_page=1', { headers: auth })).json();
+    expect(contacts.contacts[0].url).toMatch(new RegExp(`^${root}/api/v2/contacts/\\d+$`));
+    const created = await call('/api/v2/bills', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ bill: { contact: contacts.contacts[0].url, reference: 'M-1', dated_on: '2026-11-01', due_on: '2026-11-30', bill_items: [{ category: `${root}/api/v2/categories/285`, total_value: '12' }] } }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toMatch(new RegExp(`^${root}/api/v2/bills/\\d+$`));
+    const docs = await (await call('/_control/documents')).json();
+    expect(docs.companies[0].bills[0].url).toBe(created.headers.get('location'));
+  });
+});
