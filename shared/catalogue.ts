@@ -312,28 +312,35 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
     authKind: 'oauth2',
     role: 'secondary',
     organisationChoice: 'chooser',
+    // Read only: the Public API has no document writes, so the write scope is not asked for.
     scopes: ['https://www.approvalmax.com/scopes/public_api/read', 'offline_access'],
     hosts: { identity: 'https://identity.approvalmax.com', api: 'https://public-api.approvalmax.com' },
     webAppMatches: ['https://app.approvalmax.com/*'],
+    // Accounts, suppliers, tax rates... belong to the ledger; the Public API exposes none of them.
     lists: [],
     incrementalLists: [],
+    // Nothing is published to ApprovalMax: cost items and expense claims go to the ledger as bills
+    // awaiting approval (the ledger's destinations and statuses), and ApprovalMax pulls them.
     destinations: {
-      cost: [{ id: 'ledger_awaiting_approval', label: 'Bill in the ledger, for approval in ApprovalMax', statuses: [] }],
+      cost: none,
       sales: none,
-      expense_claim: [{ id: 'ledger_awaiting_approval', label: 'Bill in the ledger, for approval in ApprovalMax', statuses: [] }],
+      expense_claim: none,
       purchase_credit_note: none,
       sales_credit_note: none,
     },
     capabilities: {
       bankMatch: false,
+      // IdentityServer's standard revocation endpoint; not confirmed in ApprovalMax's own pages.
       revoke: true,
-      idempotency: 'header',
+      // Nothing is written; approval state is read back by the ledger document's id.
+      idempotency: 'reference_lookup',
       batchSize: 1,
       attachments: null,
     },
+    // 100 read requests per minute per client id and organisation.
     rateLimit: { perMinute: 100, concurrent: 5 },
     limitations:
-      "ApprovalMax's public API is read-only: Bookbridge publishes cost items to your ledger (Xero or QuickBooks) in the status ApprovalMax picks up, and shows ApprovalMax's decision on the item.",
+      "ApprovalMax works beside Xero or QuickBooks Online and its API is read-only: nothing is published to ApprovalMax. Publish cost items and expense claims to your ledger as bills awaiting approval (in Xero, status Awaiting Approval); ApprovalMax picks them up from there, and Bookbridge shows ApprovalMax's decision (awaiting approval, approved or rejected, when, and the approver's comment) on each item. Only organisations on ApprovalMax's Premium plan or an All Features trial share their approvals with other apps.",
   },
   'bill-com': {
     id: 'bill-com',

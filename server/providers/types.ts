@@ -41,6 +41,8 @@ export interface Organisation {
   name: string;
   /** e.g. base currency, country; shown in the chooser. */
   detail?: string;
+  /** Provider-specific facts kept with the choice (e.g. ApprovalMax: the ledger organisation it is linked to). */
+  extra?: Record<string, string>;
 }
 
 /**

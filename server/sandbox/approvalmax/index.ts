@@ -1,0 +1,37 @@
+/**
+ * The ApprovalMax sandbox: a local emulator of identity.approvalmax.com and
+ * public-api.approvalmax.com (routes under `/identity` and `/api`, the catalogue's host names),
+ * plus `/_control` for tests. The Public API is read-only, so what happens inside ApprovalMax —
+ * pulling a bill awaiting approval from the ledger, an approver's decision — is driven through
+ * `/_control/requests`; with a `ledger` link the sandbox reads the Xero (or QuickBooks) sandbox's
+ * bills and writes the decision back to them, as ApprovalMax does.
+ */
+import { Hono } from 'hono';
+import { createPublicApi } from './api.js';
+import { createControlApi } from './control.js';
+import { registerIdentityRoutes } from './oauth.js';
+import { createState, type ApprovalmaxSandboxOptions, type SandboxState } from './state.js';
+
+export { ledgerLink, xeroBillUrl, quickbooksBillUrl, type LedgerDocument, type LedgerLink, type QuickbooksStateLike } from './ledger.js';
+export { defaultCompanySpecs } from './seed.js';
+export type { ApprovalmaxSandboxOptions, CompanySpec, SandboxClient, SandboxState } from './state.js';
+
+export interface ApprovalmaxSandbox {
+  app: Hono;
+  /** The live state (the same object across resets). */
+  state: SandboxState;
+  reset(): void;
+}
+
+export function createApprovalmaxSandbox(options: ApprovalmaxSandboxOptions): ApprovalmaxSandbox {
+  const state = createState(options);
+  // Reset refills the same object, so every route keeps seeing the live state.
+  const reset = () => {
+    Object.assign(state, createState(options));
+  };
+  const app = new Hono();
+  registerIdentityRoutes(app, state);
+  app.route('/api', createPublicApi(state));
+  app.route('/_control', createControlApi(state, reset));
+  return { app, state, reset };
+}

@@ -1,0 +1,333 @@
+/**
+ * identity.approvalmax.com: an IdentityServer with the authorization code flow (approvalmax.md
+ * §1). The sign-in page, then the consent page where the user ticks the organisations to grant
+ * (only those where they are Account Owner, Account Manager or Administrator); the token endpoint
+ * (form-encoded, client id/secret in the body or Basic); access tokens for 1 hour; refresh tokens
+ * only with `offline_access`, one-time use (rotated on every refresh) with a 30-day sliding
+ * lifetime; and the standard revocation endpoint [? not confirmed for ApprovalMax].
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import type { CompanyRecord, Grant, SandboxClient, SandboxState } from './state.js';
+
+export const ACCESS_TOKEN_SECONDS = 3600;
+export const REFRESH_SLIDING_MS = 30 * 86_400_000;
+const CODE_LIFETIME_MS = 5 * 60_000;
+const PAGE_LIFETIME_MS = 30 * 60_000;
+
+export const READ_SCOPE = 'https://www.approvalmax.com/scopes/public_api/read';
+export const WRITE_SCOPE = 'https://www.approvalmax.com/scopes/public_api/write';
+/** The older combined scope ApprovalMax's own Power BI connector asks for. */
+export const COMBINED_SCOPE = 'https://www.approvalmax.com/scopes/public_api';
+export const knownScopes = new Set([READ_SCOPE, WRITE_SCOPE, COMBINED_SCOPE, 'offline_access', 'openid', 'profile', 'email']);
+
+function opaque(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function redirectUriAllowed(client: SandboxClient, uri: string): boolean {
+  if (client.redirectUris) return client.redirectUris.includes(uri);
+  try {
+    const u = new URL(uri);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | ApprovalMax (sandbox)</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,sans-serif;background:#f2f4f7;margin:0;color:#1d2939}
+main{max-width:440px;margin:48px auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 4px #0002}
+h1{font-size:22px;margin:0 0 16px} label{display:block;margin:12px 0 4px;font-weight:600}
+input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:8px;border:1px solid #ccd;border-radius:4px}
+button{margin-top:20px;padding:10px 18px;border:0;border-radius:4px;background:#4c6ef5;color:#fff;font-weight:600;cursor:pointer}
+button.secondary{background:#e6e9ec;color:#1d2939;margin-left:8px}
+.hint{background:#fff8e1;border:1px solid #f3d36b;padding:8px 12px;border-radius:4px;font-size:14px}
+.error{color:#b00020;font-weight:600} ul.scopes{padding-left:20px} .org{display:block;font-weight:400;margin:6px 0}
+.org.disabled{color:#98a2b3}
+</style></head><body><main>${body}</main></body></html>`;
+}
+
+function signInPage(pendingId: string, error?: string): string {
+  return page(
+    'Sign in',
+    `<h1>Sign in to ApprovalMax</h1>
+<p class="hint">Sandbox: sign in as <strong>demo@example.com</strong> (Account Owner of every organisation) with any password. priya.shah@example.com is only an approver.</p>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="">
+<input type="hidden" name="step" value="signin">
+<input type="hidden" name="tx" value="${escapeHtml(pendingId)}">
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+const scopeWords: Record<string, string> = {
+  [READ_SCOPE]: 'Read your organisations’ approval requests',
+  [WRITE_SCOPE]: 'Change data in your organisations',
+  [COMBINED_SCOPE]: 'Use the ApprovalMax Public API',
+  offline_access: 'Keep access when you are not using the app',
+};
+
+function consentPage(pendingId: string, appName: string, scope: string[], companies: { company: CompanyRecord; allowed: boolean }[], error?: string): string {
+  const scopes = scope.map((s) => `<li>${escapeHtml(scopeWords[s] ?? s)}</li>`).join('');
+  const firstAllowed = companies.find((c) => c.allowed)?.company.companyId;
+  const orgs = companies
+    .map(({ company, allowed }) =>
+      allowed
+        ? `<label class="org"><input type="checkbox" name="company" value="${escapeHtml(company.companyId)}"${company.companyId === firstAllowed ? ' checked' : ''}> ${escapeHtml(company.name)}</label>`
+        : `<label class="org disabled"><input type="checkbox" disabled> ${escapeHtml(company.name)} (only an Account Owner, Account Manager or Administrator can grant access)</label>`,
+    )
+    .join('');
+  return page(
+    'Grant access',
+    `<h1>${escapeHtml(appName)} is requesting access</h1>
+<p>The app will be able to:</p><ul class="scopes">${scopes}</ul>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="">
+<input type="hidden" name="step" value="consent">
+<input type="hidden" name="tx" value="${escapeHtml(pendingId)}">
+<fieldset><legend>Organisations to grant access to</legend>${orgs}</fieldset>
+<button type="submit" name="action" value="allow">Grant access</button>
+<button type="submit" name="action" value="deny" class="secondary">Cancel</button>
+</form>`,
+  );
+}
+
+function errorPage(c: Context, message: string) {
+  return c.html(page('Error', `<h1>Sorry, there was an error</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
+}
+
+function redirectWith(c: Context, redirectUri: string, params: Record<string, string | undefined>) {
+  const target = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
+  return c.redirect(target.toString(), 302);
+}
+
+async function readForm(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const value = Array.isArray(v) ? v.at(-1) : v;
+    if (typeof value === 'string') out[k] = value;
+  }
+  return out;
+}
+
+/** client_secret_post (as ApprovalMax's own connector sends it) or client_secret_basic. */
+function authenticateClient(state: SandboxState, header: string | undefined, form: Record<string, string>): SandboxClient | undefined {
+  let id = form.client_id;
+  let secret = form.client_secret;
+  if (header?.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+  }
+  const client = id ? state.clients.get(id) : undefined;
+  if (!client || secret === undefined || !safeEqual(secret, client.secret)) return undefined;
+  return client;
+}
+
+function tokenError(c: Context, error: string, description?: string) {
+  return c.json(description ? { error, error_description: description } : { error }, 400);
+}
+
+function issueTokens(state: SandboxState, grant: Grant) {
+  const now = state.now();
+  const accessToken = opaque();
+  state.accessTokens.set(accessToken, { grantId: grant.id, expiresAt: now + ACCESS_TOKEN_SECONDS * 1000 });
+  const body: Record<string, unknown> = {
+    access_token: accessToken,
+    expires_in: ACCESS_TOKEN_SECONDS,
+    token_type: 'Bearer',
+    scope: grant.scope.join(' '),
+  };
+  if (grant.scope.includes('offline_access')) {
+    const refreshToken = opaque();
+    state.refreshTokens.set(refreshToken, { grantId: grant.id, expiresAt: now + REFRESH_SLIDING_MS, used: false, revoked: false });
+    body.refresh_token = refreshToken;
+  }
+  return body;
+}
+
+export type BearerCheck = { ok: true; grant: Grant } | { ok: false; wwwAuthenticate: string };
+
+/** A JwtBearer-style check: 401 with a WWW-Authenticate challenge and no body. */
+export function checkBearer(state: SandboxState, header: string | undefined): BearerCheck {
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  if (!token) return { ok: false, wwwAuthenticate: 'Bearer' };
+  const record = state.accessTokens.get(token);
+  const grant = record ? state.grants.get(record.grantId) : undefined;
+  if (!record || !grant || grant.revoked) return { ok: false, wwwAuthenticate: 'Bearer error="invalid_token"' };
+  if (record.expiresAt <= state.now()) {
+    return {
+      ok: false,
+      wwwAuthenticate: `Bearer error="invalid_token", error_description="The token expired at '${new Date(record.expiresAt).toUTCString()}'"`,
+    };
+  }
+  return { ok: true, grant };
+}
+
+export function hasReadScope(grant: Grant): boolean {
+  return grant.scope.includes(READ_SCOPE) || grant.scope.includes(COMBINED_SCOPE);
+}
+
+export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
+  const appName = (client: SandboxClient) => client.name ?? 'Bookbridge';
+  const companiesFor = (userId: string) =>
+    [...state.companies.values()]
+      .filter((c) => c.administrators.includes(userId) || c.approvers.includes(userId))
+      .map((company) => ({ company, allowed: company.administrators.includes(userId) }));
+
+  app.get('/identity/connect/authorize', (c) => {
+    const q = c.req.query();
+    const client = q.client_id ? state.clients.get(q.client_id) : undefined;
+    if (!client) return errorPage(c, 'unauthorized_client: unknown client.');
+    if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) return errorPage(c, 'invalid_request: invalid redirect_uri.');
+    if (q.response_type !== 'code') return redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);
+    if (scope.length === 0 || scope.some((s) => !knownScopes.has(s))) return redirectWith(c, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+    if (q.code_challenge && q.code_challenge_method !== 'S256') {
+      return redirectWith(c, q.redirect_uri, { error: 'invalid_request', error_description: 'Transform algorithm not supported', state: q.state });
+    }
+    const id = opaque(24);
+    state.pending.set(id, {
+      id,
+      clientId: client.id,
+      redirectUri: q.redirect_uri,
+      scope,
+      state: q.state,
+      codeChallenge: q.code_challenge,
+      expiresAt: state.now() + PAGE_LIFETIME_MS,
+    });
+    return c.html(signInPage(id));
+  });
+
+  app.post('/identity/connect/authorize', async (c) => {
+    const form = await c.req.parseBody({ all: true });
+    const field = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+    const pending = state.pending.get(field('tx') ?? '');
+    if (!pending || pending.expiresAt <= state.now()) return errorPage(c, 'This sign-in has expired. Go back to the app and start again.');
+    const client = state.clients.get(pending.clientId) as SandboxClient;
+    if (field('step') === 'signin') {
+      const email = (field('email') ?? '').trim().toLowerCase();
+      const user = state.users.find((u) => u.email === email);
+      if (!user || !field('password')) return c.html(signInPage(pending.id, 'Invalid email or password.'));
+      pending.userId = user.userId;
+      const companies = companiesFor(user.userId);
+      if (!companies.some((x) => x.allowed)) {
+        state.pending.delete(pending.id);
+        return errorPage(c, 'Only an Account Owner, Account Manager or Administrator of an organisation can grant an app access to it.');
+      }
+      return c.html(consentPage(pending.id, appName(client), pending.scope, companies));
+    }
+    const user = state.users.find((u) => u.userId === pending.userId);
+    if (field('step') !== 'consent' || !user) return errorPage(c, 'Please sign in first.');
+    if (field('action') === 'deny') {
+      state.pending.delete(pending.id);
+      return redirectWith(c, pending.redirectUri, { error: 'access_denied', state: pending.state });
+    }
+    const raw = form.company;
+    const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string');
+    const allowed = new Set(companiesFor(user.userId).filter((x) => x.allowed).map((x) => x.company.companyId));
+    const chosen = ticked.filter((id) => allowed.has(id));
+    if (chosen.length === 0) {
+      return c.html(consentPage(pending.id, appName(client), pending.scope, companiesFor(user.userId), 'Choose at least one organisation.'));
+    }
+    state.pending.delete(pending.id);
+    const code = opaque();
+    state.codes.set(code, {
+      clientId: client.id,
+      redirectUri: pending.redirectUri,
+      userId: user.userId,
+      scope: pending.scope,
+      companyIds: chosen,
+      codeChallenge: pending.codeChallenge,
+      expiresAt: state.now() + CODE_LIFETIME_MS,
+      used: false,
+    });
+    return redirectWith(c, pending.redirectUri, { code, scope: pending.scope.join(' '), state: pending.state, session_state: opaque(16) });
+  });
+
+  app.post('/identity/connect/token', async (c) => {
+    const form = await readForm(c);
+    const client = authenticateClient(state, c.req.header('authorization'), form);
+    if (!client) return tokenError(c, 'invalid_client');
+    const now = state.now();
+    if (form.grant_type === 'authorization_code') {
+      const code = state.codes.get(form.code ?? '');
+      if (!code || code.used || code.expiresAt <= now || code.clientId !== client.id || form.redirect_uri !== code.redirectUri) {
+        return tokenError(c, 'invalid_grant');
+      }
+      if (code.codeChallenge) {
+        const verifier = form.code_verifier ?? '';
+        const expected = createHash('sha256').update(verifier).digest('base64url');
+        if (verifier.length < 43 || verifier.length > 128 || !safeEqual(expected, code.codeChallenge)) return tokenError(c, 'invalid_grant');
+      }
+      code.used = true;
+      const grant: Grant = { id: opaque(16), userId: code.userId, clientId: client.id, scope: code.scope, companyIds: code.companyIds, revoked: false };
+      state.grants.set(grant.id, grant);
+      state.stats.tokenExchanges++;
+      return c.json(issueTokens(state, grant));
+    }
+    if (form.grant_type === 'refresh_token') {
+      const record = state.refreshTokens.get(form.refresh_token ?? '');
+      const grant = record ? state.grants.get(record.grantId) : undefined;
+      if (!record || !grant || grant.revoked || record.revoked || record.used || record.expiresAt <= now || grant.clientId !== client.id) {
+        return tokenError(c, 'invalid_grant');
+      }
+      record.used = true;
+      state.stats.tokenRefreshes++;
+      return c.json(issueTokens(state, grant));
+    }
+    return tokenError(c, 'unsupported_grant_type');
+  });
+
+  app.post('/identity/connect/revocation', async (c) => {
+    const form = await readForm(c);
+    const client = authenticateClient(state, c.req.header('authorization'), form);
+    if (!client) return tokenError(c, 'invalid_client');
+    const record = state.refreshTokens.get(form.token ?? '');
+    const grant = record ? state.grants.get(record.grantId) : undefined;
+    if (record && grant?.clientId === client.id) {
+      // Revoking a refresh token ends its grant's refresh chain; issued access tokens run out.
+      for (const r of state.refreshTokens.values()) if (r.grantId === grant.id) r.revoked = true;
+      state.stats.revocations++;
+    }
+    return c.body(null, 200);
+  });
+
+  app.get('/identity/.well-known/openid-configuration', (c) => {
+    const url = new URL(c.req.url);
+    const issuer = `${url.origin}${url.pathname.slice(0, url.pathname.indexOf('/.well-known'))}`;
+    return c.json({
+      issuer,
+      authorization_endpoint: `${issuer}/connect/authorize`,
+      token_endpoint: `${issuer}/connect/token`,
+      revocation_endpoint: `${issuer}/connect/revocation`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['plain', 'S256'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      scopes_supported: [...knownScopes],
+    });
+  });
+}
