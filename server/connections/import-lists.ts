@@ -17,6 +17,7 @@ import { createProviderSession } from './provider-session.js';
 import { markExpired } from './expiry.js';
 
 export const IMPORT_JOB = 'import_lists';
+const UPSERT_CHUNK = 500;
 
 export interface ImportInput {
   mode: 'full' | 'refresh';
@@ -124,10 +125,12 @@ async function importLists(
         job.signal?.throwIfAborted();
         const now = deps.clock.now().getTime();
         await deps.db.transaction().execute(async (trx) => {
-          if (page.entries.length > 0) {
+          // In chunks: SQLite caps the variables of one statement (13 per row here), and a
+          // provider page can hold thousands of entries (Xero's unpaged chart of accounts).
+          for (let from = 0; from < page.entries.length; from += UPSERT_CHUNK) {
             await trx
               .insertInto('list_entries')
-              .values(page.entries.map((e) => row(connection.id, kind, e, job.jobId, now)))
+              .values(page.entries.slice(from, from + UPSERT_CHUNK).map((e) => row(connection.id, kind, e, job.jobId, now)))
               .onConflict((oc) =>
                 oc.columns(['connection_id', 'kind', 'external_id']).doUpdateSet((eb) => ({
                   code: eb.ref('excluded.code'),
