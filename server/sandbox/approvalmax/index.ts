@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { createPublicApi } from './api.js';
 import { createControlApi } from './control.js';
 import { registerIdentityRoutes } from './oauth.js';
+import type { LedgerLink } from './ledger.js';
 import { createState, type ApprovalmaxSandboxOptions, type SandboxState } from './state.js';
 
 export { ledgerLink, xeroBillUrl, quickbooksBillUrl, type LedgerDocument, type LedgerLink, type QuickbooksStateLike } from './ledger.js';
@@ -21,17 +22,27 @@ export interface ApprovalmaxSandbox {
   /** The live state (the same object across resets). */
   state: SandboxState;
   reset(): void;
+  /**
+   * Links the ledger sandbox(es) ApprovalMax pulls bills from and pushes decisions to, for a
+   * sandbox made without one (the companion makes each provider's sandbox on its own). Survives reset.
+   */
+  linkLedger(link: LedgerLink): void;
 }
 
 export function createApprovalmaxSandbox(options: ApprovalmaxSandboxOptions): ApprovalmaxSandbox {
   const state = createState(options);
   // Reset refills the same object, so every route keeps seeing the live state.
+  let current = options;
   const reset = () => {
-    Object.assign(state, createState(options));
+    Object.assign(state, createState(current));
+  };
+  const linkLedger = (link: LedgerLink) => {
+    current = { ...current, ledger: link };
+    state.ledger = link;
   };
   const app = new Hono();
   registerIdentityRoutes(app, state);
   app.route('/api', createPublicApi(state));
   app.route('/_control', createControlApi(state, reset));
-  return { app, state, reset };
+  return { app, state, reset, linkLedger };
 }

@@ -4,6 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { mountSandbox } from '../index.js';
 import { createApprovalmaxSandbox, type ApprovalmaxSandbox } from './index.js';
 import { READ_SCOPE } from './oauth.js';
 import { authorizeWithForms } from './testing.js';
@@ -268,5 +270,48 @@ describe('ApprovalMax sandbox: control and seed', () => {
     a.state.companies.get(companyId(a, 'Demo Company (UK)'))!.requests.clear();
     a.reset();
     expect(summary(a)).toEqual(summary(b));
+  });
+
+  it('a ledger linked after creation (as the companion does) is pulled from on sync, and stays linked after reset', async () => {
+    const { sandbox } = setup();
+    const demo = [...sandbox.state.companies.values()].find((c) => c.name === 'Demo Company (UK)')!;
+    const decisions: string[] = [];
+    const bill = {
+      id: 'bill-1', number: 'INV-77', contact: 'Falcon Security Group', date: '2026-11-01', currency: 'GBP', total: 96, totalTax: 16, amountDue: 96,
+      status: 'SUBMITTED', awaitingApproval: true, url: 'https://go.xero.com/AccountsPayable/View.aspx?InvoiceID=bill-1', lines: [],
+    };
+    sandbox.linkLedger({
+      find: (_p, org, id) => (org === demo.ledger!.organisationId && id === bill.id ? bill : undefined),
+      pending: (_p, org) => (org === demo.ledger!.organisationId ? [bill] : []),
+      decide: (_p, _org, id, decision) => void decisions.push(`${id}:${decision}`),
+    });
+    sandbox.reset();
+    const post = (path: string, payload: unknown) =>
+      sandbox.app.request(`${base}/_control${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+    const synced = (await (await post('/sync', {})).json()) as Json;
+    expect(synced.pulled.map((r: Json) => r.documentNumber)).toEqual(['INV-77']);
+    await post(`/requests/${synced.pulled[0].requestId}/decision`, { decision: 'approved' });
+    expect(decisions).toEqual(['bill-1:approved']);
+  });
+
+  it('works mounted under the companion’s /sandbox/approvalmax prefix (pages, tokens, API, problem instance)', async () => {
+    const { sandbox } = setup();
+    const companion = new Hono();
+    mountSandbox(companion, '/sandbox/approvalmax', sandbox);
+    const fetcher = async (url: string, init?: RequestInit) => companion.request(url, init);
+    const authorize = new URL(`${base}/sandbox/approvalmax/identity/connect/authorize`);
+    authorize.search = new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: redirectUri, scope: `${READ_SCOPE} offline_access`, state: 's' }).toString();
+    const back = await authorizeWithForms(fetcher, authorize.toString());
+    const token = (await (
+      await companion.request(`${base}/sandbox/approvalmax/identity/connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirectUri, client_id: client.id, client_secret: client.secret }).toString(),
+      })
+    ).json()) as Json;
+    const id = companyId(sandbox, 'Demo Company (UK)');
+    const response = await companion.request(`${base}/sandbox/approvalmax/api/api/v1/companies/${id}/xero/bills?limit=0`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).instance).toBe(`/api/v1/companies/${id}/xero/bills`);
   });
 });
