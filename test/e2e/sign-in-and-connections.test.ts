@@ -81,20 +81,18 @@ describe('the extension with a real Bookbridge server', () => {
       const card = list.getByRole('listitem', { name: new RegExp(`^${escapeRegExp(name)}`) });
       expect(await card.getByRole('heading').textContent()).toBe(provider.sandbox ? `${name} (sandbox)` : name);
       const connect = card.getByRole('button', { name: `Connect ${name}` });
-      expect(await connect.isEnabled()).toBe(provider.available);
+      expect(await connect.isEnabled()).toBe(provider.available && provider.role === 'ledger');
       if (!provider.available) expect(await card.textContent()).toContain(provider.unavailableReason);
     }
     expect(await section.textContent()).toContain(catalogue['bill-com'].limitations);
     await dashboard.screenshot({ path: path.join(screenshots, 'dashboard-connections.png'), fullPage: true });
 
-    // Connect is the next change; until then the button says so instead of doing nothing.
-    const connectable = providers.find((p) => p.available);
-    if (connectable) {
-      await dashboard.getByRole('button', { name: `Connect ${connectable.name}` }).click();
-      expect(await dashboard.getByRole('status').textContent()).toContain(
-        `Connecting ${connectable.name} to ${admin.businessName} is coming in the next step.`,
-      );
-    }
+    // Connect opens the connect dialog with its first step (the flows themselves: xero-lifecycle, kashflow-guide).
+    await dashboard.getByRole('button', { name: 'Connect Xero' }).click();
+    const dialog = dashboard.getByRole('dialog', { name: 'Connect Xero' });
+    await dialog.getByRole('button', { name: 'Connect software' }).waitFor();
+    await dashboard.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   it('says plainly when nothing answers at the server address', async () => {

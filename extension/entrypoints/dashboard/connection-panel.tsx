@@ -164,12 +164,12 @@ export function ManageMenu({
                 }}
               >
                 {item.label}
-                {item.off && (
-                  <span class="menu-reason" id={`${menuId}-${item.action}-off`}>
-                    {item.off}
-                  </span>
-                )}
               </button>
+              {item.off && (
+                <span class="menu-reason" id={`${menuId}-${item.action}-off`}>
+                  {item.off}
+                </span>
+              )}
             </li>
           ))}
         </ul>

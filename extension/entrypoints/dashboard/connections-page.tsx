@@ -15,7 +15,13 @@ type Open =
   | { kind: 'connect'; purpose: Purpose; provider?: ProviderSummary; connection?: ConnectionView; hint?: string }
   | { kind: 'disconnect'; connection: ConnectionView };
 
-export type Banner = { tone: 'info' | 'problem'; text: string; action?: { label: string; hash: string } };
+export type Banner = {
+  tone: 'info' | 'problem';
+  text: string;
+  action?: { label: string; hash: string };
+  /** A refresh under way: the banner tells how it ended. */
+  refreshing?: { connectionId: string; jobId: string };
+};
 
 export function ConnectionsPage({ data, route, navigate }: { data: BusinessData; route: Route; navigate(hash: string): void }) {
   const { membership, providers, connections } = data;
@@ -48,6 +54,23 @@ export function ConnectionsPage({ data, route, navigate }: { data: BusinessData;
     }
   }, [route, providers, connections]);
 
+  // The refresh banner follows the refresh to its end, as the job reports it.
+  useEffect(() => {
+    const watching = banner?.refreshing;
+    if (!watching || !connections) return;
+    const connection = connections.find((c) => c.id === watching.connectionId);
+    if (!connection || connection.runningJobId) return;
+    void sendMessage('getJob', { businessId: membership.business.id, jobId: watching.jobId }).then(async (result) => {
+      if (!result.ok || result.value.status === 'queued' || result.value.status === 'running') return;
+      if (result.value.status === 'failed') {
+        setBanner({ tone: 'problem', text: `The refresh stopped: ${result.value.error ?? 'unknown error'} Nothing imported before is lost.` });
+        await data.reload(); // the failure may have expired the connection
+      } else {
+        setBanner({ tone: 'info', text: `The lists from ${connection.providerName} are up to date.` });
+      }
+    });
+  }, [connections, banner]);
+
   async function act(action: ManageAction, connection: ConnectionView) {
     const provider = providers?.find((p) => p.id === connection.provider);
     switch (action) {
@@ -66,7 +89,11 @@ export function ConnectionsPage({ data, route, navigate }: { data: BusinessData;
       case 'refresh': {
         const result = await sendMessage('refresh', { businessId: membership.business.id, connectionId: connection.id });
         if (!result.ok) return setBanner({ tone: 'problem', text: result.problem.message });
-        setBanner({ tone: 'info', text: `Refreshing the lists from ${connection.providerName}. This should only take a couple of minutes. No data will be lost.` });
+        setBanner({
+          tone: 'info',
+          text: `Refreshing the lists from ${connection.providerName}. This should only take a couple of minutes. No data will be lost.`,
+          refreshing: { connectionId: connection.id, jobId: result.value.jobId },
+        });
         return data.reload();
       }
     }

@@ -24,7 +24,6 @@ export function MergePage({ data, connectionId, navigate }: { data: BusinessData
   const [applied, setApplied] = useState<MergeResult>();
   const [undone, setUndone] = useState<number>();
   const [busy, setBusy] = useState(false);
-  const [onlyUsed, setOnlyUsed] = useState(true);
   const admin = adminOnlyReason(data.membership);
 
   useEffect(() => {
@@ -33,7 +32,6 @@ export function MergePage({ data, connectionId, navigate }: { data: BusinessData
       if (!result.ok) return setProblem(result.problem);
       setProposal(result.value);
       setTargets(Object.fromEntries(result.value.suggestions.map((s) => [keyOf(s), s.to?.externalId ?? null])));
-      if (!result.value.suggestions.some((s) => s.affects.rules + s.affects.items > 0)) setOnlyUsed(false);
     });
   }, [businessId, connectionId]);
 
@@ -68,7 +66,6 @@ export function MergePage({ data, connectionId, navigate }: { data: BusinessData
 
   const byKind = new Map<ListKind, MergeSuggestion[]>();
   for (const s of proposal?.suggestions ?? []) {
-    if (onlyUsed && s.affects.rules + s.affects.items === 0) continue;
     byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s]);
   }
   const changedTargets = proposal?.suggestions.filter((s) => (s.to?.externalId ?? null) !== (targets[keyOf(s)] ?? null)).length ?? 0;
@@ -87,7 +84,11 @@ export function MergePage({ data, connectionId, navigate }: { data: BusinessData
       <ProblemNotice problem={problem} />
       {proposal && connection && (
         <p>
-          Match the lists of your previous connection, <strong>{proposal.from.provider}</strong> ({proposal.from.organisation}), to those of{' '}
+          Match the lists of your previous connection,{' '}
+          <strong>
+            {data.providers?.find((p) => p.id === proposal.from.provider)?.name ?? proposal.from.provider} ({proposal.from.organisation})
+          </strong>
+          , to those of{' '}
           <strong>
             {connection.providerName} ({connection.organisation.name})
           </strong>
@@ -97,14 +98,9 @@ export function MergePage({ data, connectionId, navigate }: { data: BusinessData
       )}
       {proposal && (
         <section class="section stack" aria-label="Proposed mapping">
-          <div class="row">
-            <h2>Proposed mapping</h2>
-            <label class="check small">
-              <input type="checkbox" checked={onlyUsed} onChange={(e) => setOnlyUsed(e.currentTarget.checked)} /> Only entries used by rules or
-              items
-            </label>
-          </div>
-          {byKind.size === 0 && <p class="muted">Nothing to show.</p>}
+          <h2>Proposed mapping</h2>
+          <p class="muted small">Only the old entries that a rule or an item still uses are listed.</p>
+          {byKind.size === 0 && <p class="muted">No rule or item uses the old lists: there is nothing to carry over.</p>}
           {[...byKind].map(([kind, suggestions]) => (
             <KindMapping
               key={kind}
