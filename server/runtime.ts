@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import type { PasswordCost } from './auth/passwords.js';
 import { adapterFactories } from './providers/index.js';
 import { createProviderRegistry } from './providers/registry.js';
-import { sandboxClient, sandboxFactories, type SandboxInstance } from './sandbox/index.js';
+import { createSandboxes, sandboxClient } from './sandbox/index.js';
 import type { ProviderId } from '../shared/catalogue.js';
 import { JobRunner } from './jobs/runner.js';
 import { createMetrics } from './metrics.js';
@@ -46,16 +46,12 @@ export async function createRuntime(
   const { applied, backup } = await migrate(database, { file: config.databasePath, now: clock.now });
   if (applied.length > 0) options.logger.info({ applied, backup }, 'database migrated');
 
-  const sandboxes: Partial<Record<ProviderId, SandboxInstance>> = {};
   const sandboxClients: Partial<Record<ProviderId, { id: string; secret: string }>> = {};
-  for (const id of config.sandboxProviders) {
-    const factory = sandboxFactories[id];
-    if (!factory) continue;
-    const client = sandboxClient(id, config.sandboxClientSecret);
-    sandboxClients[id] = client;
-    // With SANDBOX_URL the sandboxes run elsewhere (and outlive this process, as a provider would).
-    if (!config.sandboxUrl) sandboxes[id] = factory({ client, now: () => clock.now() });
-  }
+  for (const id of config.sandboxProviders) sandboxClients[id] = sandboxClient(id, config.sandboxClientSecret);
+  // With SANDBOX_URL the sandboxes run elsewhere (and outlive this process, as a provider would).
+  const sandboxes = config.sandboxUrl
+    ? {}
+    : createSandboxes(config.sandboxProviders, { clientFor: (id) => sandboxClients[id]!, now: () => clock.now() });
 
   const metrics = createMetrics(database.db);
   const providers = createProviderRegistry({

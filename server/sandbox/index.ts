@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { ProviderId } from '../../shared/catalogue.js';
 import { createKashflowSandbox } from './kashflow/index.js';
-import { createXeroSandbox } from './xero/index.js';
+import { createXeroSandbox, type XeroSandbox } from './xero/index.js';
+import { createQuickbooksOnlineSandbox, type QuickbooksSandbox } from './quickbooks-online/index.js';
+import { createSageAccountingSandbox } from './sage-accounting/index.js';
+import { createFreeagentSandbox } from './freeagent/index.js';
+import { createApprovalmaxSandbox, ledgerLink, type ApprovalmaxSandbox } from './approvalmax/index.js';
 
 export interface SandboxInstance {
   app: Pick<Hono, 'fetch' | 'request'> & Hono<any, any, any>;
@@ -25,6 +29,10 @@ export const sandboxFactories: Partial<Record<ProviderId, SandboxFactory>> = {
   // companies (demo, demo2) so Change connection can be tried.
   kashflow: ({ now }) => createKashflowSandbox({ now, accounts: [{}, {}] }),
   xero: ({ client, now }) => createXeroSandbox({ clients: [{ ...client, name: 'Bookbridge' }], now }),
+  'quickbooks-online': ({ client, now }) => createQuickbooksOnlineSandbox({ client, now }),
+  'sage-accounting': createSageAccountingSandbox,
+  freeagent: ({ client, now }) => createFreeagentSandbox({ client, now }),
+  approvalmax: ({ client, now }) => createApprovalmaxSandbox({ clients: [{ ...client, name: 'Bookbridge' }], now }),
 };
 
 /**
@@ -48,13 +56,39 @@ export function mountSandbox(app: { all(path: string, handler: (c: Context) => R
   app.all(`${prefix}/*`, forward);
 }
 
+/**
+ * Makes the sandboxes for these providers and links those that talk to each other (ApprovalMax
+ * pulls bills from the Xero and QuickBooks sandboxes and writes its decisions back).
+ */
+export function createSandboxes(
+  ids: Iterable<ProviderId>,
+  options: { clientFor: (id: ProviderId) => { id: string; secret: string }; now: () => Date; given?: Partial<Record<ProviderId, SandboxInstance>> },
+): Partial<Record<ProviderId, SandboxInstance>> {
+  const instances: Partial<Record<ProviderId, SandboxInstance>> = { ...options.given };
+  for (const id of ids) {
+    const factory = sandboxFactories[id];
+    if (factory && !instances[id]) instances[id] = factory({ client: options.clientFor(id), now: options.now });
+  }
+  const approvalmax = instances.approvalmax as ApprovalmaxSandbox | undefined;
+  if (approvalmax && (instances.xero || instances['quickbooks-online'])) {
+    approvalmax.linkLedger(
+      ledgerLink({
+        xero: (instances.xero as XeroSandbox | undefined)?.state,
+        quickbooks: (instances['quickbooks-online'] as QuickbooksSandbox | undefined)?.state,
+      }),
+    );
+  }
+  return instances;
+}
+
 /** Every sandbox in one app, routed by `/<provider>/...` (a sandbox server of its own). */
 export function createSandboxServer(options: { secret: string; now?: () => Date; only?: Partial<Record<ProviderId, SandboxInstance>> }) {
   const app = new Hono({ strict: false });
-  const instances: Partial<Record<ProviderId, SandboxInstance>> = { ...options.only };
-  for (const [id, factory] of Object.entries(sandboxFactories) as [ProviderId, SandboxFactory][]) {
-    instances[id] ??= factory({ client: sandboxClient(id, options.secret), now: options.now ?? (() => new Date()) });
-  }
+  const instances = createSandboxes(Object.keys(sandboxFactories) as ProviderId[], {
+    clientFor: (id) => sandboxClient(id, options.secret),
+    now: options.now ?? (() => new Date()),
+    given: options.only,
+  });
   for (const [id, sandbox] of Object.entries(instances)) {
     if (sandbox) mountSandbox(app, `/${id}`, sandbox);
   }
