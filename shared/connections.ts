@@ -156,4 +156,5 @@ export const MergeResult = z.object({
   changed: z.object({ rules: z.number(), items: z.number() }),
   mergeId: z.string().nullable(),
   byMapping: z.array(z.object({ kind: ListKindSchema, from: z.string(), to: z.string().nullable(), rules: z.number(), items: z.number() })),
+  rulesLeft: z.array(z.object({ ruleId: z.string(), reason: z.string() })),
 });

@@ -139,6 +139,15 @@ describe('Xero: connect with OAuth and an organisation choice', () => {
     expect(c).toMatchObject({ health: 'active', daysLeft: 365 });
   });
 
+  let ruleId: string;
+  it('a supplier rule exists on the first organisation', async () => {
+    const contacts = await json(await api('GET', `${base()}/${connectionId}/lists/contacts?status=active&limit=500`, admin));
+    const supplier = contacts.entries.find((e: any) => e.type === 'supplier' || e.type === 'both');
+    const res = await api('POST', `/api/businesses/${businessId}/rules`, admin, { contact: supplier.externalId, category: '429', taxRate: 'INPUT2', autoPublish: false });
+    expect(res.status).toBe(201);
+    ruleId = (await json(res)).id;
+  });
+
   it('change connection replaces it with another organisation, the old one kept read-only', async () => {
     const { state, back } = await authorise([OTHER], { purpose: 'change', connectionId });
     const grant = await viaCallbackPage(state, back);
@@ -153,8 +162,48 @@ describe('Xero: connect with OAuth and an organisation choice', () => {
     expect(oldLists.total).toBeGreaterThan(0);
     const merge = await api('GET', `${base()}/${created.id}/merge`, admin);
     expect(merge.status).toBe(200);
-    expect((await json(merge)).from).toMatchObject({ id: connectionId, organisation: DEMO });
+    const proposal = await json(merge);
+    expect(proposal.from).toMatchObject({ id: connectionId, organisation: DEMO });
     connectionId = created.id;
+    // The rule now belongs to the old organisation: flagged until the lists are merged.
+    const rule = await json(await api('GET', `/api/businesses/${businessId}/rules/${ruleId}`, admin));
+    expect(rule.flagged.map((f: any) => f.reason)).toContain('other_connection');
+  });
+
+  it('List Merge Tool: suggests by code, corrects, dry-runs, applies (the rule keeps working), undoes', async () => {
+    const proposal = await json(await api('GET', `${base()}/${connectionId}/merge`, admin));
+    const category = proposal.suggestions.find((s: any) => s.kind === 'categories');
+    expect(category).toMatchObject({ from: { code: '429' }, to: { code: '429' }, matchedBy: 'code', affects: { rules: 1 } });
+    const tax = proposal.suggestions.find((s: any) => s.kind === 'tax_rates');
+    expect(tax.to).not.toBeNull();
+    const contact = proposal.suggestions.find((s: any) => s.kind === 'contacts');
+    // The supplier does not exist by that name in the new organisation: the user picks one.
+    const newSuppliers = await json(await api('GET', `${base()}/${connectionId}/lists/contacts?status=active&limit=500`, admin));
+    const chosen = contact.to?.externalId ?? newSuppliers.entries.find((e: any) => e.type === 'supplier' || e.type === 'both').externalId;
+    const mappings = proposal.suggestions.map((s: any) => ({ kind: s.kind, from: s.from.externalId, to: s.kind === 'contacts' ? chosen : (s.to?.externalId ?? null) }));
+
+    const bad = await api('POST', `${base()}/${connectionId}/merge`, admin, { mappings: [{ kind: 'categories', from: category.from.externalId, to: 'no-such-entry' }] });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.issues[0].path).toBe('mappings.0.to');
+    expect((await api('POST', `${base()}/${connectionId}/merge`, standard, { mappings, dryRun: true })).status).toBe(403);
+
+    const dry = await json(await api('POST', `${base()}/${connectionId}/merge`, admin, { mappings, dryRun: true }));
+    expect(dry).toMatchObject({ dryRun: true, changed: { rules: 1 }, mergeId: null });
+    expect((await json(await api('GET', `/api/businesses/${businessId}/rules/${ruleId}`, admin))).connectionId).not.toBe(connectionId);
+
+    const applied = await json(await api('POST', `${base()}/${connectionId}/merge`, admin, { mappings, dryRun: false }));
+    expect(applied).toMatchObject({ dryRun: false, changed: { rules: 1 }, mergeId: expect.any(String) });
+    const rule = await json(await api('GET', `/api/businesses/${businessId}/rules/${ruleId}`, admin));
+    expect(rule.connectionId).toBe(connectionId);
+    expect(rule.flagged).toEqual([]);
+    expect(rule.contact.externalId ?? rule.contact).toBeTruthy();
+
+    const undone = await api('POST', `${base()}/${connectionId}/merge/undo`, admin);
+    expect(undone.status).toBe(200);
+    expect((await json(await api('GET', `/api/businesses/${businessId}/rules/${ruleId}`, admin))).connectionId).not.toBe(connectionId);
+    expect((await api('POST', `${base()}/${connectionId}/merge/undo`, admin)).status).toBe(409);
+    // Apply again to leave the rule working for what follows.
+    await api('POST', `${base()}/${connectionId}/merge`, admin, { mappings, dryRun: false });
   });
 
   it('disconnect revokes at Xero and wipes the tokens', async () => {
