@@ -352,9 +352,14 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
     hosts: { api: 'https://gateway.prod.bill.com', app: 'https://app02.us.bill.com' },
     webAppMatches: ['https://*.bill.com/*'],
     lists: ['categories', 'contacts', 'projects', 'bank_accounts'],
-    incrementalLists: ['contacts'],
+    // Every v3 list filters on updatedTime (bill-com.md §2); bank accounts are few, read in full.
+    incrementalLists: ['categories', 'contacts', 'projects'],
     destinations: {
-      cost: [{ id: 'bill', label: 'Bill', statuses: [] }],
+      cost: [
+        { id: 'bill', label: 'Bill', statuses: [] },
+        // A purchase paid outside BILL: the bill plus POST /v3/bills/record-payment (bill-com.md §3).
+        { id: 'paid_bill', label: 'Bill, recorded as paid', statuses: [], paidOnly: true },
+      ],
       sales: none,
       expense_claim: [{ id: 'bill', label: 'Bill to the claimant', statuses: [] }],
       purchase_credit_note: [{ id: 'vendor_credit', label: 'Vendor credit', statuses: [] }],
@@ -365,8 +370,10 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
       revoke: false,
       idempotency: 'reference_lookup',
       batchSize: 100,
-      attachments: { maxBytes: 10 * 1024 * 1024, types: pdfAndImages },
+      // POST /v3/documents/bills/{billId}: 6 MB per file (bill-com.md §3).
+      attachments: { maxBytes: 6 * 1024 * 1024, types: pdfAndImages },
     },
+    // 20,000 calls per developer key per hour (~333 a minute); 3 at once per organisation.
     rateLimit: { perMinute: 300, concurrent: 3 },
     limitations: 'Bill.com takes cost items and expense claims only.',
   },

@@ -13,7 +13,7 @@ import { createBills, createVendorCredits, recordPayment } from './documents.js'
 import { BdcFailure, bdcError, fail, type BdcKind, type BdcParam } from './errors.js';
 import { parseListQuery, runList, specs, type ListSpec } from './lists.js';
 import { billId } from './random.js';
-import { countRefusal, findUser, type ApiSession, type Faults, type OrganizationData, type Upload } from './state.js';
+import { countRefusal, findUser, type ApiSession, type Bill, type Faults, type OrganizationData, type Upload } from './state.js';
 
 type Env = { Variables: { session: ApiSession; org: OrganizationData } };
 type Ctx = Context<Env>;
@@ -72,21 +72,31 @@ function refuse(c: Context, ctx: SandboxContext, status: 400 | 401 | 403 | 404 |
   return c.json([error], status);
 }
 
-function activeFaults(ctx: SandboxContext, orgId: string): Faults {
-  return { ...ctx.state.faults.all, ...ctx.state.faults.organizations.get(orgId) };
+function applies(f: Faults | undefined, method: string, path: string): f is Faults {
+  return !!f && (!f.path || path === f.path || path.startsWith(`${f.path}/`) || path.startsWith(`${f.path}?`)) && (!f.method || f.method.toUpperCase() === method);
+}
+
+/** The faults that apply to this call: the organisation's own over the global ones. */
+function activeFaults(ctx: SandboxContext, orgId: string, method = '', path = ''): Faults {
+  const all = ctx.state.faults.all;
+  const own = ctx.state.faults.organizations.get(orgId);
+  return { ...(applies(all, method, path) ? all : {}), ...(applies(own, method, path) ? own : {}) };
 }
 
 /** The fault record that holds a counted fault (an organisation's own, else the global one). */
-function owner(ctx: SandboxContext, orgId: string, key: 'rate429' | 'hourlyLimit' | 'concurrencyLimit' | 'failUploads'): Faults {
+function owner(ctx: SandboxContext, orgId: string, key: 'rate429' | 'hourlyLimit' | 'concurrencyLimit' | 'failUploads', method = '', path = ''): Faults {
   const own = ctx.state.faults.organizations.get(orgId);
-  return own && own[key] !== undefined ? own : ctx.state.faults.all;
+  if (applies(own, method, path) && own[key] !== undefined) return own;
+  return applies(ctx.state.faults.all, method, path) ? ctx.state.faults.all : {};
 }
 
 /** An upload in progress finishes once it has been processing for `uploadProcessingMs`. */
 function settle(ctx: SandboxContext, org: OrganizationData, upload: Upload): void {
   if (upload.documentId || upload.failed) return;
   if (ctx.now().getTime() - upload.createdAt < ctx.uploadProcessingMs) return;
-  const faults = owner(ctx, org.id, 'failUploads');
+  // Any upload-related call may be the one that finishes it: the fault follows the organisation.
+  const own = ctx.state.faults.organizations.get(org.id);
+  const faults = own?.failUploads !== undefined ? own : ctx.state.faults.all;
   if (faults.failUploads && faults.failUploads > 0) {
     faults.failUploads -= 1;
     upload.failed = true;
@@ -180,21 +190,23 @@ export function createApi(ctx: SandboxContext): Hono<Env> {
     }
     session.lastUsedAt = now;
 
-    const faults = activeFaults(ctx, org.id);
-    const rate = owner(ctx, org.id, 'rate429');
+    const method = c.req.method;
+    const path = apiPath(c.req.path);
+    const faults = activeFaults(ctx, org.id, method, path);
+    const rate = owner(ctx, org.id, 'rate429', method, path);
     if (rate.rate429 && rate.rate429.count > 0) {
       rate.rate429.count -= 1;
       state.stats.faultsInjected += 1;
       c.header('Retry-After', String(rate.rate429.retryAfterSeconds));
       return c.json([bdcError('concurrent', ctx.now(), { message: 'Too many requests.' })], 429);
     }
-    const hourlyFault = owner(ctx, org.id, 'hourlyLimit');
+    const hourlyFault = owner(ctx, org.id, 'hourlyLimit', method, path);
     if (hourlyFault.hourlyLimit && hourlyFault.hourlyLimit.count > 0) {
       hourlyFault.hourlyLimit.count -= 1;
       state.stats.faultsInjected += 1;
       return refuse(c, ctx, ctx.limitStatus, 'hourly');
     }
-    const busyFault = owner(ctx, org.id, 'concurrencyLimit');
+    const busyFault = owner(ctx, org.id, 'concurrencyLimit', method, path);
     if (busyFault.concurrencyLimit && busyFault.concurrencyLimit.count > 0) {
       busyFault.concurrencyLimit.count -= 1;
       state.stats.faultsInjected += 1;
@@ -285,9 +297,11 @@ export function createApi(ctx: SandboxContext): Hono<Env> {
   });
 
   // --- bills, vendor credits, payments recorded outside BILL ---------------------------------
-  api.post('/v3/bills/bulk', async (c) => c.json(createBills(c.get('org'), state.rng, await readJson(c), ctx.now(), true), 201));
+  // The create answers carry no vendorName (only lists and reads do, per BILL's examples).
+  const created = ({ vendorName: _, ...bill }: Bill) => bill;
+  api.post('/v3/bills/bulk', async (c) => c.json(createBills(c.get('org'), state.rng, await readJson(c), ctx.now(), true).map(created), 201));
   api.post('/v3/bills/record-payment', async (c) => c.json(recordPayment(c.get('org'), state.rng, await readJson(c), ctx.now(), c.get('session').userId)));
-  api.post('/v3/bills', async (c) => c.json(createBills(c.get('org'), state.rng, await readJson(c), ctx.now(), false)[0], 201));
+  api.post('/v3/bills', async (c) => c.json(created(createBills(c.get('org'), state.rng, await readJson(c), ctx.now(), false)[0]!), 201));
   list('/v3/bills', specs.bills, (o) => o.bills, 'Bill');
   api.post('/v3/bills/:id/archive', (c) => {
     const bill = c.get('org').bills.find((b) => b.id === c.req.param('id'));
@@ -297,7 +311,8 @@ export function createApi(ctx: SandboxContext): Hono<Env> {
     return c.json(bill);
   });
 
-  api.post('/v3/vendor-credits/bulk', async (c) => c.json(createVendorCredits(c.get('org'), state.rng, await readJson(c), ctx.now(), true), 201));
+  // Unlike bills/bulk, the answer wraps the list: {"vendorCredits": [...]} (BILL's example).
+  api.post('/v3/vendor-credits/bulk', async (c) => c.json({ vendorCredits: createVendorCredits(c.get('org'), state.rng, await readJson(c), ctx.now(), true) }, 201));
   api.post('/v3/vendor-credits', async (c) => c.json(createVendorCredits(c.get('org'), state.rng, await readJson(c), ctx.now(), false)[0], 201));
 
   /** Paying through BILL moves money: BILL wants an MFA-trusted session (bill-com.md §1). */

@@ -12,6 +12,8 @@ import { emptyStats, type Faults, type OrganizationData } from './state.js';
 
 const faultsSchema = z.object({
   organizationId: z.string().optional(),
+  path: z.string().optional(),
+  method: z.string().optional(),
   rate429: z.object({ count: z.number().int().min(0), retryAfterSeconds: z.number().min(0) }).optional(),
   hourlyLimit: z.object({ count: z.number().int().min(0) }).optional(),
   concurrencyLimit: z.object({ count: z.number().int().min(0) }).optional(),

@@ -213,10 +213,11 @@ function collect<T>(items: unknown[], check: (raw: unknown, prefix: string) => T
   return out;
 }
 
-function bulkItems(raw: unknown, what: string): unknown[] {
+/** Bulk limits from BILL's reference: 100 bills, 50 vendor credits per request. */
+function bulkItems(raw: unknown, what: string, max: number): unknown[] {
   if (!Array.isArray(raw)) throw new BdcFailure(400, [{ kind: 'malformed', message: `The request body must be an array of ${what}.` }]);
-  if (raw.length === 0 || raw.length > 100) {
-    throw new BdcFailure(400, [{ kind: 'invalidValue', message: `Send from 1 to 100 ${what} in one request (got ${raw.length}).` }]);
+  if (raw.length === 0 || raw.length > max) {
+    throw new BdcFailure(400, [{ kind: 'invalidValue', message: `Send from 1 to ${max} ${what} in one request (got ${raw.length}).` }]);
   }
   return raw;
 }
@@ -227,7 +228,7 @@ function addToVendorBalance(org: OrganizationData, vendorId: string, amount: num
 }
 
 export function createBills(org: OrganizationData, rng: Rng, raw: unknown, now: Date, bulk: boolean): Bill[] {
-  const items = bulk ? bulkItems(raw, 'bills') : [raw];
+  const items = bulk ? bulkItems(raw, 'bills', 100) : [raw];
   // All checked before any is stored: a bulk request is all-or-nothing.
   const bills = collect(items, (r, prefix) => checkBill(org, rng, r, prefix, now), (i) => (bulk ? `[${i}]` : ''));
   for (const bill of bills) {
@@ -288,7 +289,7 @@ function checkVendorCredit(org: OrganizationData, rng: Rng, raw: unknown, prefix
 }
 
 export function createVendorCredits(org: OrganizationData, rng: Rng, raw: unknown, now: Date, bulk: boolean): VendorCredit[] {
-  const items = bulk ? bulkItems(raw, 'vendor credits') : [raw];
+  const items = bulk ? bulkItems(raw, 'vendor credits', 50) : [raw];
   const credits = collect(items, (r, prefix) => checkVendorCredit(org, rng, r, prefix, now), (i) => (bulk ? `[${i}]` : ''));
   for (const credit of credits) {
     org.vendorCredits.push(credit);

@@ -171,8 +171,12 @@ describe('BILL sandbox: documents', () => {
     const one = await call(v3('/vendor-credits'), { headers: h, body: { vendorId: vendor().id, referenceNumber: 'VC-1', creditDate: '2026-12-28', vendorCreditLineItems: [{ description: 'Returned sticks', amount: 14.99 }] } });
     expect(one.status).toBe(201);
     expect(one.body).toMatchObject({ id: expect.stringMatching(/^vcr/), amount: 14.99, status: 'NOT_APPLIED' });
-    const bulk = await call(v3('/vendor-credits/bulk'), { headers: h, body: [{ vendorId: vendor().id, referenceNumber: 'VC-2', creditDate: '2026-12-28', vendorCreditLineItems: [{ amount: 5 }] }] });
+    const credit = (n: number) => ({ vendorId: vendor().id, referenceNumber: `VC-${n}`, creditDate: '2026-12-28', vendorCreditLineItems: [{ amount: 5 }] });
+    const bulk = await call(v3('/vendor-credits/bulk'), { headers: h, body: [credit(2), credit(3)] });
     expect(bulk.status).toBe(201);
+    expect(bulk.body.vendorCredits.map((v: Json) => v.referenceNumber)).toEqual(['VC-2', 'VC-3']);
+    // BILL takes at most 50 vendor credits per bulk request.
+    expect((await call(v3('/vendor-credits/bulk'), { headers: h, body: Array.from({ length: 51 }, (_, i) => credit(100 + i)) })).status).toBe(400);
   });
 
   it('uploads a bill document asynchronously: 0du… in progress, then 00h… uploaded', async () => {

@@ -260,6 +260,10 @@ export interface Limits {
 export const billLimits: Limits = { perHour: 20_000, loginsPerHour: 200, concurrent: 3 };
 
 export interface Faults {
+  /** Only calls to this path prefix on the API host (e.g. `/v3/bills/record-payment`). */
+  path?: string;
+  /** Only calls with this method. */
+  method?: string;
   /** A gateway 429 with Retry-After, `count` times. */
   rate429?: { count: number; retryAfterSeconds: number };
   /** BDC_1144 (hourly limit) for the next `count` calls. */
