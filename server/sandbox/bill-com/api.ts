@@ -197,8 +197,9 @@ export function createApi(ctx: SandboxContext): Hono<Env> {
     if (rate.rate429 && rate.rate429.count > 0) {
       rate.rate429.count -= 1;
       state.stats.faultsInjected += 1;
+      // A throttling gateway in front of BILL, not BILL itself: no BDC body.
       c.header('Retry-After', String(rate.rate429.retryAfterSeconds));
-      return c.json([bdcError('concurrent', ctx.now(), { message: 'Too many requests.' })], 429);
+      return c.text('Too Many Requests', 429);
     }
     const hourlyFault = owner(ctx, org.id, 'hourlyLimit', method, path);
     if (hourlyFault.hourlyLimit && hourlyFault.hourlyLimit.count > 0) {

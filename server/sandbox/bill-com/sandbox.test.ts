@@ -2,7 +2,9 @@
  * The BILL sandbox in-process (app.request): sign-in and sessions, list mechanics, document
  * rules, limits, the asynchronous upload, and the web pages a developer walks through.
  */
+import { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { mountSandbox } from '../index.js';
 import { createBillComSandbox, sandboxUser } from './index.js';
 
 const appKey = 'app-developer-key';
@@ -278,5 +280,31 @@ describe('BILL sandbox: web pages', () => {
     const res = await sandbox.app.request('/app/settings/developer-keys');
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('../login?next=settings%2Fdeveloper-keys');
+  });
+});
+
+describe('BILL sandbox: mounted in the companion', () => {
+  it('serves the API and pages under /sandbox/bill-com, with links that keep the prefix', async () => {
+    const companion = new Hono();
+    mountSandbox(companion, '/sandbox/bill-com', sandbox);
+    const front = await companion.request('/sandbox/bill-com/app');
+    expect(front.headers.get('location')).toBe('app/login');
+    const res = await companion.request('/sandbox/bill-com/api/connect/v3/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: sandboxUser.email, password: sandboxUser.password, organizationId: coffee().id, devKey: appKey }),
+    });
+    const { sessionId } = (await res.json()) as { sessionId: string };
+    const h = { devKey: appKey, sessionId };
+    const bill = await companion.request('/sandbox/bill-com/api/connect/v3/bills', {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: JSON.stringify({ vendorId: coffee().vendors[0]!.id, dueDate: '2026-12-31', invoice: { invoiceNumber: 'M-1', invoiceDate: '2026-12-01' }, billLineItems: [{ amount: 10 }] }),
+    });
+    const { id } = (await bill.json()) as { id: string };
+    await companion.request(`/sandbox/bill-com/api/connect/v3/documents/bills/${id}?name=a.pdf`, { method: 'POST', headers: h, body: 'pdf' });
+    await sandbox.app.request('/_control/time', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs: 5000 }) });
+    const docs = (await (await companion.request(`http://localhost/sandbox/bill-com/api/connect/v3/documents/bills/${id}`, { headers: h })).json()) as { results: Array<{ downloadLink: string }> };
+    expect(docs.results[0]?.downloadLink).toMatch(/^http:\/\/localhost\/sandbox\/bill-com\/api\/connect\/v3\/documents\/00h\w+\/download$/);
   });
 });
