@@ -219,13 +219,15 @@ describe('FreeAgent: lists', () => {
     expect(categories.find((e) => e.code === '250')?.taxRate).toBe('exempt');
     expect(new Set(categories.map((e) => e.type))).toEqual(new Set(['income', 'cost_of_sales', 'admin_expenses', 'general']));
 
+    // The company's users first (the claimants of expense claims), then the contacts, paged.
     const contacts = byKind.contacts as ListPage[];
-    expect(contacts.map((p) => p.entries.length)).toEqual([50, 50, 40]);
-    expect(contacts.map((p) => p.total)).toEqual([140, 140, 140]);
-    expect(contacts.map((p) => p.checkpoint)).toEqual(['2', '3', null]);
+    expect(contacts.map((p) => p.entries.length)).toEqual([4, 50, 50, 40]);
+    expect(contacts.map((p) => p.total)).toEqual([undefined, 144, 144, 144]);
+    expect(contacts.map((p) => p.checkpoint)).toEqual(['1', '2', '3', null]);
+    expect(contacts[0]!.entries.find((e) => e.name === 'Olivia Hartley')).toMatchObject({ externalId: `${api()}/users/1`, type: 'employee', status: 'active' });
     const all = entries('contacts');
-    expect(new Set(all.map((e) => e.externalId)).size).toBe(140);
-    expect(all.every((e) => e.externalId.startsWith(`${api()}/contacts/`))).toBe(true);
+    expect(new Set(all.map((e) => e.externalId)).size).toBe(144);
+    expect(all.slice(4).every((e) => e.externalId.startsWith(`${api()}/contacts/`))).toBe(true);
     expect(all.filter((e) => e.status === 'archived').length).toBe(sandbox.state.companies.get(HARTLEY)!.data.contacts.filter((c) => c.status === 'Hidden').length);
 
     expect(entries('tax_rates').map((e) => [e.externalId, e.taxRate, e.type])).toEqual([

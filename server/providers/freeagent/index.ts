@@ -14,6 +14,7 @@ import { providerFetch } from '../http.js';
 import type {
   Attachment,
   Credentials,
+  ListEntry,
   ListPage,
   Organisation,
   ProviderAdapter,
@@ -98,7 +99,15 @@ const explanationSchema = z.looseObject({
   paid_bill: z.string().nullish(),
   paid_invoice: z.string().nullish(),
 });
-const userSchema = z.looseObject({ url: z.string(), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish() });
+const userSchema = z.looseObject({ url: z.string(), email: z.string().nullish(), first_name: z.string().nullish(), last_name: z.string().nullish(), updated_at: z.string().nullish() });
+/** A user as a contact of the contacts list: the claimant of expense claims. */
+const userEntry = (u: z.infer<typeof userSchema>): ListEntry => ({
+  externalId: u.url,
+  name: [u.first_name, u.last_name].filter(Boolean).join(' ') || u.email || u.url,
+  status: 'active',
+  type: 'employee',
+  ...(u.email ? { extra: { email: u.email } } : {}),
+});
 
 const destinationPaths: Record<FreeagentDestination, { root: string; path: string; what: string; web: string }> = {
   bill: { root: 'bill', path: '/bills', what: 'bill', web: 'bills' },
@@ -208,17 +217,21 @@ export function createFreeagentAdapter(ctx: ProviderContext, options: FreeagentA
     return percent ? new Big(percent) : new Big(0);
   }
 
-  /** The claimant: a FreeAgent user URL, or the user whose name or email is the item's contact. */
-  async function claimantUrl(session: ProviderSession, doc: PublishDocument): Promise<string> {
-    if (/\/v2\/users\/\d+$/.test(doc.contact.externalId)) return doc.contact.externalId;
-    let users: z.infer<typeof userSchema>[];
+  /** The company's users, the claimants of expense claims. */
+  async function listUsers(session: ProviderSession): Promise<z.infer<typeof userSchema>[]> {
     try {
-      users = (await client.json(session, { path: '/users', action: 'list the FreeAgent users' }, z.looseObject({ users: z.array(userSchema) }))).body.users;
+      return (await client.json(session, { path: '/users', action: 'list the FreeAgent users' }, z.looseObject({ users: z.array(userSchema) }))).body.users;
     } catch (error) {
       // Below "Tax, Accounting & Users" a user sees only themself.
       if (!(error instanceof ProviderError && error.kind === 'forbidden')) throw error;
-      users = [(await client.json(session, { path: '/users/me', action: 'read your FreeAgent user' }, z.looseObject({ user: userSchema }))).body.user];
+      return [(await client.json(session, { path: '/users/me', action: 'read your FreeAgent user' }, z.looseObject({ user: userSchema }))).body.user];
     }
+  }
+
+  /** The claimant: a FreeAgent user URL, or the user whose name or email is the item's contact. */
+  async function claimantUrl(session: ProviderSession, doc: PublishDocument): Promise<string> {
+    if (/\/v2\/users\/\d+$/.test(doc.contact.externalId)) return doc.contact.externalId;
+    const users = await listUsers(session);
     const wanted = [doc.contact.name, doc.contact.code, doc.contact.externalId].filter(Boolean).map((s) => String(s).trim().toLowerCase());
     const match = users.find((u) => wanted.includes(`${u.first_name ?? ''} ${u.last_name ?? ''}`.trim().toLowerCase()) || (u.email && wanted.includes(u.email.toLowerCase())));
     if (!match) {
@@ -500,8 +513,13 @@ export function createFreeagentAdapter(ctx: ProviderContext, options: FreeagentA
           yield { entries, checkpoint: null, total: entries.length };
           return;
         }
-        case 'contacts':
-          yield* paged(
+        case 'contacts': {
+          // Expense claims are recorded against FreeAgent users, not contacts: the users come
+          // first (as employees) so a claimant can be chosen like any contact; then page 1.
+          const since = importOptions.changedSince?.getTime();
+          const users = importOptions.checkpoint ? [] : (await listUsers(session)).filter((u) => since === undefined || !u.updated_at || Date.parse(u.updated_at) >= since);
+          if (!importOptions.checkpoint) yield { entries: users.map(userEntry), checkpoint: '1' };
+          for await (const page of paged(
             session,
             '/contacts',
             // All (hidden ones come back archived), oldest first so pages stay put as contacts are added.
@@ -511,8 +529,11 @@ export function createFreeagentAdapter(ctx: ProviderContext, options: FreeagentA
             contactEntry,
             importOptions.checkpoint,
             'import contacts',
-          );
+          )) {
+            yield page.total === undefined ? page : { ...page, total: page.total + users.length };
+          }
           return;
+        }
         case 'projects':
           yield* paged(session, '/projects', { sort: 'created_at' }, 'projects', projectSchema, projectEntry, importOptions.checkpoint, 'import projects');
           return;
