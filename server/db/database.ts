@@ -25,7 +25,7 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.pragma('foreign_keys = ON');
   // Two processes may share the file (a second server, the admin command): wait, don't fail.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     sqlite,
@@ -83,4 +83,33 @@ export async function migrate(
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName), backup };
+}
+
+/**
+ * Kysely prepares every query it runs; preparing is a large part of a small query's cost in
+ * better-sqlite3. Same SQL text → same prepared statement, from a bounded cache.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (sql: string) => {
+        let statement = cache.get(sql);
+        if (statement) {
+          // Map order is insertion order: re-insert to keep the most recent at the end.
+          cache.delete(sql);
+        } else {
+          statement = prepare(sql);
+          if (cache.size >= size) cache.delete(cache.keys().next().value!);
+        }
+        cache.set(sql, statement);
+        return statement;
+      };
+    },
+  });
 }

@@ -73,7 +73,9 @@ export const connections: Migration = {
       updated_at INTEGER NOT NULL,
       PRIMARY KEY (connection_id, kind, external_id)
     ) STRICT;
-    CREATE INDEX list_entries_name ON list_entries(connection_id, kind, name);
+    CREATE INDEX list_entries_name ON list_entries(connection_id, kind, name, external_id);
+    CREATE INDEX list_entries_code ON list_entries(connection_id, kind, code);
+    CREATE INDEX list_entries_lower_name ON list_entries(connection_id, kind, lower(name));
     CREATE TABLE jobs (
       id TEXT NOT NULL PRIMARY KEY,
       kind TEXT NOT NULL,
