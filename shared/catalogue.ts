@@ -340,7 +340,7 @@ export const catalogue: Readonly<Record<ProviderId, ProviderEntry>> = {
     // 100 read requests per minute per client id and organisation.
     rateLimit: { perMinute: 100, concurrent: 5 },
     limitations:
-      "ApprovalMax works beside Xero or QuickBooks Online and its API is read-only: nothing is published to ApprovalMax. Publish cost items and expense claims to your ledger as bills awaiting approval (in Xero, status Awaiting Approval); ApprovalMax picks them up from there, and Bookbridge shows ApprovalMax's decision (awaiting approval, approved or rejected, when, and the approver's comment) on each item. Only organisations on ApprovalMax's Premium plan or an All Features trial share their approvals with other apps.",
+      "ApprovalMax works beside Xero or QuickBooks Online only (not KashFlow, Sage Accounting or FreeAgent), and you connect the ApprovalMax organisation linked to your ledger organisation. Its API is read-only: nothing is published to ApprovalMax. While it is connected, cost items and expense claims go to your ledger as bills ApprovalMax picks up (in Xero, status Awaiting Approval unless you set a status by hand; in QuickBooks Online, open bills as usual), and Bookbridge shows ApprovalMax's decision on each item (awaiting approval, approved or rejected, when, by whom as ApprovalMax names them, and the approver's comment), read every 15 minutes or on demand. Only organisations on ApprovalMax's Premium plan or an All Features trial share their approvals with other apps.",
   },
   'bill-com': {
     id: 'bill-com',

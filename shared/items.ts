@@ -137,8 +137,12 @@ export const ItemPatch = z
   .refine((p) => Object.keys(p).length > 0, { message: 'must change at least one field' });
 export type ItemPatch = z.infer<typeof ItemPatch>;
 
-/** Who set a field: given when the item was submitted, a manual edit, a supplier rule, or a default. */
-export const fieldSources = ['submitted', 'manual', 'rule', 'default'] as const;
+/**
+ * Who set a field: given when the item was submitted, a manual edit, a supplier rule, a default,
+ * or a connection beside the ledger (ApprovalMax sets the status its bills are picked up in;
+ * `sourceNotes` names it).
+ */
+export const fieldSources = ['submitted', 'manual', 'rule', 'default', 'connection'] as const;
 export type FieldSource = (typeof fieldSources)[number];
 
 export const itemStates = ['needs_attention', 'ready', 'queued', 'publishing', 'published', 'failed', 'waiting_for_reconnect'] as const;
@@ -167,6 +171,35 @@ export const PublishError = z.object({
   at: z.string(),
 });
 export type PublishError = z.infer<typeof PublishError>;
+
+/** Issue 7: what ApprovalMax says of a published item, read back by the approvals refresh. */
+export const approvalStates = ['awaiting_approval', 'approved', 'rejected', 'not_found'] as const;
+export type ApprovalState = (typeof approvalStates)[number];
+export const approvalStateLabels: Record<ApprovalState, string> = {
+  awaiting_approval: 'Awaiting approval',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  not_found: 'Not in ApprovalMax yet',
+};
+
+export const ItemApproval = z.object({
+  /** The approval connection's provider, e.g. `approvalmax`, and its name. */
+  provider: z.string(),
+  providerName: z.string(),
+  state: z.enum(approvalStates),
+  /** The provider's own word (onApproval, onHold, cancelled...). */
+  requestStatus: z.string().nullable(),
+  /** The approver as ApprovalMax names them (its user id where it gives no name). */
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  comment: z.string().nullable(),
+  /** When Bookbridge last asked. */
+  checkedAt: z.string(),
+});
+export type ItemApproval = z.infer<typeof ItemApproval>;
+
+/** `POST .../items/approvals/refresh`: the job reading ApprovalMax's decisions (watch it under /jobs/{jobId}). */
+export const ApprovalsRefreshResponse = z.object({ jobId: z.string(), connectionId: z.string() });
 
 const ListRefView = z.object({ externalId: z.string(), name: z.string().nullable(), code: z.string().nullable() }).nullable();
 
@@ -207,6 +240,8 @@ export const Item = z.object({
   submittedBy: z.object({ id: z.string(), name: z.string() }).nullable(),
   /** Who set what: field path (e.g. `lines.0.category`) → submitted | manual | rule | default. */
   sources: z.record(z.string(), z.enum(fieldSources)),
+  /** Plain words beside a source that needs them, e.g. `status: "set by ApprovalMax connection"`. */
+  sourceNotes: z.record(z.string(), z.string()),
   /** The pre-publish check against the connection's current lists: empty when it passes. */
   issues: z.array(CheckIssue),
   autoPublish: z.boolean(),
@@ -222,6 +257,8 @@ export const Item = z.object({
     attachmentError: z.string().nullable(),
     attempts: z.number(),
   }),
+  /** The approval state from ApprovalMax, once published beside an ApprovalMax connection; else null. */
+  approval: ItemApproval.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

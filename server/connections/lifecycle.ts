@@ -14,9 +14,11 @@ import type { Credentials, KeyCredentials, Organisation } from '../providers/typ
 import { catalogue, type ProviderId } from '../../shared/catalogue.js';
 import { CONNECTION_LIFETIME_MS } from './expiry.js';
 import { credentialsContext } from './provider-session.js';
-import { getConnection, insertConnection } from './store.js';
+import { getConnection, getLedgerConnection, insertConnection } from './store.js';
 import { enqueueImport } from './import-lists.js';
-import { afterReconnect } from './hooks.js';
+import { afterFinish, afterReconnect } from './hooks.js';
+import { ledgerMatch } from '../providers/approvalmax/index.js';
+import { worksBeside } from '../approvals/beside.js';
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 const GRANT_TTL_MS = 30 * 60 * 1000;
@@ -45,7 +47,7 @@ async function checkPurpose(deps: AppDeps, actor: Actor, provider: ProviderId, p
     if (entry.role === 'secondary') {
       const ledger = await deps.db
         .selectFrom('connections')
-        .select('id')
+        .select(['id', 'provider'])
         .where('business_id', '=', actor.businessId)
         .where('role', '=', 'ledger')
         .where('status', 'in', ['active', 'expired'])
@@ -53,6 +55,8 @@ async function checkPurpose(deps: AppDeps, actor: Actor, provider: ProviderId, p
       if (!ledger) {
         throw new ApiError(409, 'ledger_required', `${entry.name} works beside your accounting software: connect Xero or QuickBooks Online first.`);
       }
+      // Refused before the user signs in to ApprovalMax at all.
+      if (provider === 'approvalmax') unsupportedLedger(ledger.provider);
     }
     const existing = await deps.db
       .selectFrom('connections')
@@ -78,6 +82,43 @@ async function checkPurpose(deps: AppDeps, actor: Actor, provider: ProviderId, p
     throw new ApiError(409, 'different_provider', `Reconnect renews the ${catalogue[connection.provider as ProviderId].name} connection. To connect ${entry.name} instead, use Change connection.`);
   }
   return connection;
+}
+
+function unsupportedLedger(ledgerProvider: string): void {
+  if (worksBeside(ledgerProvider)) return;
+  const ledgerName = catalogue[ledgerProvider as ProviderId]?.name ?? ledgerProvider;
+  throw new ApiError(
+    409,
+    'ledger_not_supported',
+    `ApprovalMax works beside Xero or QuickBooks Online only, and this business publishes to ${ledgerName}. ApprovalMax cannot approve ${ledgerName} bills, so it cannot be connected here.`,
+  );
+}
+
+/**
+ * ApprovalMax approves for one ledger organisation (issue 7): it must be the business's own, in a
+ * ledger ApprovalMax works with. Returns a warning for the audit log when ApprovalMax did not say
+ * which organisation it is linked to and the names differ ('unknown' is let through).
+ */
+async function checkApprovalOrganisation(deps: AppDeps, businessId: string, organisation: Organisation): Promise<string | undefined> {
+  const ledger = await getLedgerConnection(deps.db, businessId);
+  if (!ledger) throw new ApiError(409, 'ledger_required', 'ApprovalMax works beside your accounting software: connect Xero or QuickBooks Online first.');
+  unsupportedLedger(ledger.provider);
+  const ledgerName = catalogue[ledger.provider as ProviderId].name;
+  const match = ledgerMatch(organisation, { provider: ledger.provider as ProviderId, organisationId: ledger.organisation_id, organisationName: ledger.organisation_name });
+  if (match === 'mismatch') {
+    const linked = organisation.extra?.ledgerOrganisationName;
+    const approvesFor = organisation.extra?.ledgerProvider === 'none' ? 'no ledger (it is standalone)' : linked ? linked : `another ${ledgerName} organisation`;
+    throw new ApiError(
+      409,
+      'organisation_mismatch',
+      `${organisation.name} in ApprovalMax approves for ${approvesFor}, not for ${ledger.organisation_name}, the ${ledgerName} organisation this business publishes to. Choose the ApprovalMax organisation linked to ${ledger.organisation_name}.`,
+      [{ path: 'organisationId', message: `is not linked to ${ledger.organisation_name}` }],
+    );
+  }
+  if (match === 'unknown') {
+    return `ApprovalMax did not say which ${ledgerName} organisation ${organisation.name} approves for; connected on trust that it is ${ledger.organisation_name}.`;
+  }
+  return undefined;
 }
 
 /** Step 1 (OAuth): the provider's authorize URL, with state bound to this user and business. */
@@ -292,6 +333,7 @@ export async function finishConnection(
   const provider = grant.provider as ProviderId;
   const entry = catalogue[provider];
   const credentials = deps.secrets.openJson<Credentials>(grant.credentials, grantContext(grant.id));
+  const warning = provider === 'approvalmax' ? await checkApprovalOrganisation(deps, actor.businessId, organisation) : undefined;
 
   let connection: ConnectionsTable;
   if (grant.purpose === 'reconnect') {
@@ -348,11 +390,12 @@ export async function finishConnection(
     businessId: actor.businessId,
     userId: actor.userId,
     action: `connection.${grant.purpose}`,
-    detail: { connectionId: connection.id, provider, organisation: organisation.name, replaced: grant.purpose === 'change' ? grant.connection_id : undefined },
+    detail: { connectionId: connection.id, provider, organisation: organisation.name, replaced: grant.purpose === 'change' ? grant.connection_id : undefined, warning },
     at: now,
   });
   const jobId = await enqueueImport(deps, connection, { mode: grant.purpose === 'reconnect' ? 'refresh' : 'full', createdBy: actor.userId });
   if (grant.purpose === 'reconnect') await afterReconnect(deps, connection.id);
+  await afterFinish(deps, connection.id);
   deps.logger.info({ connectionId: connection.id, provider, purpose: grant.purpose }, `${entry.name} connection finished`);
   return { connection, jobId };
 }

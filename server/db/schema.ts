@@ -272,6 +272,24 @@ export interface PublishingSettingsTable {
   updated_at: number;
 }
 
+/** Issue 7: what the approval connection beside the ledger (ApprovalMax) says of a published item. */
+export interface ItemApprovalsTable {
+  item_id: string;
+  business_id: string;
+  /** The approval connection that reported it. */
+  connection_id: string;
+  provider: string;
+  state: 'awaiting_approval' | 'approved' | 'rejected' | 'not_found';
+  /** The provider's own word (onApproval, onHold, cancelled...). */
+  request_status: string | null;
+  request_id: string | null;
+  decided_by: string | null;
+  /** ISO date-time, as the provider gave it. */
+  decided_at: string | null;
+  comment: string | null;
+  checked_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   businesses: BusinessesTable;
@@ -290,4 +308,5 @@ export interface Database {
   publish_attempts: PublishAttemptsTable;
   contact_rules: ContactRulesTable;
   publishing_settings: PublishingSettingsTable;
+  item_approvals: ItemApprovalsTable;
 }

@@ -17,11 +17,14 @@ import { ListSnapshot, loadSnapshot, resolveRef } from './lists.js';
 import { editableStates, toModel, contentColumns, type ItemModel } from './model.js';
 import type { Db } from '../db/database.js';
 import { queueItems } from '../publishing/outbox.js';
+import { applyApprovalStatus, getApprovalConnection, type ApprovalConnection } from '../approvals/beside.js';
 
 export interface Ledger {
   connection: ConnectionsTable;
   entry: ProviderEntry;
   settings: PublishingSettings;
+  /** ApprovalMax beside the ledger: its pick-up status replaces the default status (issue 7). */
+  approvals?: ApprovalConnection | null;
 }
 
 export async function loadLedger(db: Db, businessId: string): Promise<Ledger | null> {
@@ -30,7 +33,7 @@ export async function loadLedger(db: Db, businessId: string): Promise<Ledger | n
   const entry = catalogue[connection.provider as ProviderId];
   if (!entry) return null;
   const { settings } = await loadSettings(db, connection.id, entry);
-  return { connection, entry, settings };
+  return { connection, entry, settings, approvals: await getApprovalConnection(db, businessId) };
 }
 
 export function itemRefs(item: ItemModel): Partial<Record<ListKind, (string | null)[]>> {
@@ -70,6 +73,7 @@ export async function evaluate(db: Db, item: ItemModel, ledger: Ledger | null): 
   }
 
   next = applyRuleAndDefaults(next, rule, defaultsFor(ledger.entry, ledger.settings, next.type, (id) => categoryTax.get(id) ?? null));
+  next = applyApprovalStatus(next, ledger.entry, ledger.approvals);
   const lists = await loadSnapshot(db, connectionId, itemRefs(next));
   const duplicate = next.number
     ? await db

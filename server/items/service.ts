@@ -17,6 +17,7 @@ import { kindNoun, loadSnapshot, refView, resolveRef } from './lists.js';
 import { contentColumns, editableStates, parseError, toModel, type ItemLine, type ItemModel } from './model.js';
 import { itemRefs, loadLedger, refreshItem, type Ledger } from './evaluate.js';
 import { getLedgerConnection } from '../connections/store.js';
+import { approvalProviderName, sourceNotes } from '../approvals/beside.js';
 
 export type ParsedItemInput = z.infer<typeof ItemInputSchema>;
 
@@ -272,6 +273,7 @@ export async function itemView(db: Db, row: ItemsTable): Promise<Item> {
   const ref = (kind: ListKind, id: string | null) => refView(lists?.get(kind, id), id);
   const file = await db.selectFrom('item_files').select(['name', 'content_type', 'size']).where('item_id', '=', row.id).executeTakeFirst();
   const submitter = row.submitted_by ? await db.selectFrom('users').select(['id', 'name']).where('id', '=', row.submitted_by).executeTakeFirst() : undefined;
+  const approval = row.state === 'published' ? await db.selectFrom('item_approvals').selectAll().where('item_id', '=', row.id).executeTakeFirst() : undefined;
   return {
     id: row.id,
     type: row.type,
@@ -306,6 +308,7 @@ export async function itemView(db: Db, row: ItemsTable): Promise<Item> {
     file: file ? { name: file.name, contentType: file.content_type, size: file.size } : null,
     submittedBy: submitter ? { id: submitter.id, name: submitter.name } : null,
     sources: item.sources,
+    sourceNotes: sourceNotes(item.sources),
     issues: item.issues,
     autoPublish: item.autoPublish,
     error: parseError(row.error),
@@ -320,6 +323,18 @@ export async function itemView(db: Db, row: ItemsTable): Promise<Item> {
       attachmentError: row.attachment_error,
       attempts: row.attempt_count,
     },
+    approval: approval
+      ? {
+          provider: approval.provider,
+          providerName: approvalProviderName(approval.provider),
+          state: approval.state,
+          requestStatus: approval.request_status,
+          decidedBy: approval.decided_by,
+          decidedAt: approval.decided_at,
+          comment: approval.comment,
+          checkedAt: new Date(approval.checked_at).toISOString(),
+        }
+      : null,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };

@@ -11,6 +11,7 @@ import { settingsRoutes } from '../settings/routes.js';
 import { createRouter } from '../http/router.js';
 import { Publisher, publishJobHandler, type PublishingHooks } from './drain.js';
 import { requeueAfterReconnect } from './outbox.js';
+import { approvalRoutes, registerApprovals } from '../approvals/index.js';
 
 export { requeueAfterReconnect } from './outbox.js';
 
@@ -21,6 +22,8 @@ export function registerPublishing(deps: AppDeps): void {
   const publisher = new Publisher();
   publishers.set(deps, publisher);
   deps.jobs.register(publishJobHandler(deps, publisher));
+  // ApprovalMax beside the ledger: reading its decisions on what was published (issue 7).
+  registerApprovals(deps);
   // The lifecycle's hook list is process-wide; the hook takes the deps it is called with.
   if (!hookedReconnect) {
     hookedReconnect = true;
@@ -41,5 +44,6 @@ export function publishingRoutes(deps: AppDeps) {
   router.route('/', itemRoutes(deps));
   router.route('/', ruleRoutes(deps));
   router.route('/', settingsRoutes(deps));
+  router.route('/', approvalRoutes(deps));
   return router;
 }

@@ -7,9 +7,11 @@ import type { Migration } from 'kysely';
 import { foundation } from './0001-foundation.js';
 import { connections } from './0002-connections.js';
 import { items } from './0003-items.js';
+import { itemApprovals } from './0004-item-approvals.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_connections': connections,
   '0003_items': items,
+  '0004_item_approvals': itemApprovals,
 };
