@@ -7,6 +7,7 @@ import { createQuickbooksOnlineAdapter } from './quickbooks-online/index.js';
 import { createSageAccountingAdapter } from './sage-accounting/index.js';
 import { createFreeagentAdapter } from './freeagent/index.js';
 import { createApprovalmaxAdapter } from './approvalmax/index.js';
+import { createBillComAdapter } from './bill-com/index.js';
 
 export const adapterFactories: Partial<Record<ProviderId, AdapterFactory>> = {
   kashflow: createKashflowAdapter,
@@ -15,4 +16,6 @@ export const adapterFactories: Partial<Record<ProviderId, AdapterFactory>> = {
   'sage-accounting': createSageAccountingAdapter,
   freeagent: (ctx) => createFreeagentAdapter(ctx),
   approvalmax: createApprovalmaxAdapter,
+  // Its second argument is for tests (client tuning); the registry passes the context only.
+  'bill-com': (ctx) => createBillComAdapter(ctx),
 };

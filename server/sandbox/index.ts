@@ -11,6 +11,7 @@ import { createQuickbooksOnlineSandbox, type QuickbooksSandbox } from './quickbo
 import { createSageAccountingSandbox } from './sage-accounting/index.js';
 import { createFreeagentSandbox } from './freeagent/index.js';
 import { createApprovalmaxSandbox, ledgerLink, type ApprovalmaxSandbox } from './approvalmax/index.js';
+import { createBillComSandbox } from './bill-com/index.js';
 
 export interface SandboxInstance {
   app: Pick<Hono, 'fetch' | 'request'> & Hono<any, any, any>;
@@ -33,6 +34,8 @@ export const sandboxFactories: Partial<Record<ProviderId, SandboxFactory>> = {
   'sage-accounting': createSageAccountingSandbox,
   freeagent: ({ client, now }) => createFreeagentSandbox({ client, now }),
   approvalmax: ({ client, now }) => createApprovalmaxSandbox({ clients: [{ ...client, name: 'Bookbridge' }], now }),
+  // The client id is the companion's developer key (BILL_COM_DEVELOPER_KEY in production).
+  'bill-com': ({ client, now }) => createBillComSandbox({ client, now }),
 };
 
 /**
