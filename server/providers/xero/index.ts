@@ -104,7 +104,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
     }
     return queue;
   };
-  const shortCodes = new Map<string, string>();
+  const shortCodes = new Map<string, Promise<string | undefined>>();
 
   const url = (path: string, query?: Record<string, string | undefined>) => {
     const u = new URL(`${ctx.hosts.api}${path}`);
@@ -130,7 +130,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
       );
       if (response.status === 401 && attempt === 0) {
         await response.body?.cancel();
-        credentials = await session.renew();
+        credentials = await session.renew(credentials);
         continue;
       }
       return response;
@@ -145,16 +145,19 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
     return (body ?? {}) as Record<string, unknown>;
   };
 
-  const organisationShortCode = async (session: ProviderSession): Promise<string | undefined> => {
-    if (shortCodes.has(session.organisationId)) return shortCodes.get(session.organisationId);
-    try {
-      const body = await callJson(session, { path: '/Organisation' });
-      const code = (body.Organisations as { ShortCode?: string }[] | undefined)?.[0]?.ShortCode;
-      if (code) shortCodes.set(session.organisationId, code);
-      return code;
-    } catch {
-      return undefined; // the link then opens Xero without switching organisation
+  // The promise is cached, not the value: concurrent batches share one /Organisation call.
+  const organisationShortCode = (session: ProviderSession): Promise<string | undefined> => {
+    let pending = shortCodes.get(session.organisationId);
+    if (!pending) {
+      pending = callJson(session, { path: '/Organisation' }).then(
+        (body) => (body.Organisations as { ShortCode?: string }[] | undefined)?.[0]?.ShortCode,
+        () => undefined, // the link then opens Xero without switching organisation
+      );
+      shortCodes.set(session.organisationId, pending);
+      // A failed lookup is tried again next time.
+      void pending.then((code) => code ?? shortCodes.delete(session.organisationId));
     }
+    return pending;
   };
 
   const apiWithToken = async (credentials: Credentials, method: 'GET' | 'DELETE', path: string, query?: Record<string, string | undefined>) => {
