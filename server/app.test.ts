@@ -35,7 +35,7 @@ describe('operations', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     const families = parsePrometheusTextFormat(await res.text()) as { name: string; metrics: { labels?: Record<string, string>; value?: string }[] }[];
     const names = families.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['bookbridge_http_requests_total', 'bookbridge_jobs', 'bookbridge_provider_calls_total', 'bookbridge_publish_outcomes_total', 'bookbridge_provider_rate_limited_total']));
+    expect(names).toEqual(expect.arrayContaining(['bookbridge_http_requests_total', 'bookbridge_jobs', 'bookbridge_provider_calls_total', 'bookbridge_publish_outcomes', 'bookbridge_provider_rate_limited_total']));
     const requests = families.find((f) => f.name === 'bookbridge_http_requests_total')!;
     expect(requests.metrics).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { method: 'GET', route: '/health', status: '200' } })]));
     expect(requests.metrics.some((m) => m.labels?.route === 'unmatched' && m.labels?.status === '404')).toBe(true);

@@ -11,7 +11,6 @@ export interface Metrics {
   requestSeconds: Histogram<'method' | 'route'>;
   providerCalls: Counter<'provider' | 'status'>;
   providerRateLimited: Counter<'provider'>;
-  publishOutcomes: Counter<'provider' | 'outcome'>;
 }
 
 export function createMetrics(db: Db, options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -42,11 +41,23 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean } = {}
     labelNames: ['provider'] as const,
     registers: [registry],
   });
-  const publishOutcomes = new Counter({
-    name: 'bookbridge_publish_outcomes_total',
-    help: 'Items published, failed or held, by provider.',
-    labelNames: ['provider', 'outcome'] as const,
+  // Read from the items table at scrape time, so every path that changes an item's state is
+  // counted (and a restart loses nothing).
+  new Gauge({
+    name: 'bookbridge_publish_outcomes',
+    help: 'Items by publishing state (published, failed, waiting_for_reconnect, queued...) and provider.',
+    labelNames: ['provider', 'state'] as const,
     registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await db
+        .selectFrom('items')
+        .leftJoin('connections', 'connections.id', 'items.connection_id')
+        .select(['connections.provider', 'items.state', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy(['connections.provider', 'items.state'])
+        .execute();
+      for (const r of rows) this.set({ provider: r.provider ?? 'none', state: r.state }, Number(r.n));
+    },
   });
   new Gauge({
     name: 'bookbridge_jobs',
@@ -79,5 +90,5 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean } = {}
       for (const r of rows) this.set({ provider: r.provider, status: r.status }, Number(r.n));
     },
   });
-  return { registry, requests, requestSeconds, providerCalls, providerRateLimited, publishOutcomes };
+  return { registry, requests, requestSeconds, providerCalls, providerRateLimited };
 }

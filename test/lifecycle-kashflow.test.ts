@@ -115,6 +115,27 @@ describe('KashFlow connection lifecycle', () => {
     expect(after.entries.some((e: any) => e.name === 'Newly Added Supplies Ltd' && e.status === 'active')).toBe(true);
   });
 
+  it('streams the progress of a refresh live (server-sent events) until it is done', async () => {
+    const { jobId } = await json(await api('POST', `/api/businesses/${businessId}/connections/${connectionId}/refresh`, admin));
+    server.deps.jobs.start();
+    try {
+      const res = await fetch(`${server.url}/api/businesses/${businessId}/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${standard}` } });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const text = await res.text(); // the server ends the stream when the job ends
+      const events = [...text.matchAll(/event: progress\ndata: (.+)\n/g)].map((m) => JSON.parse(m[1]!));
+      expect(events.length).toBeGreaterThanOrEqual(2);
+      expect(events.at(-1)).toMatchObject({ id: jobId, status: 'done' });
+      const lists = events.at(-1).progress.lists;
+      expect(Object.values<any>(lists).every((l) => l.status === 'done')).toBe(true);
+      expect(events.some((e) => e.status === 'running' || e.status === 'queued')).toBe(true);
+    } finally {
+      await server.deps.jobs.stop();
+    }
+    const outsider = await server.user({ role: 'business_admin' });
+    const token = await server.signIn(outsider.email, outsider.password);
+    expect((await fetch(`${server.url}/api/businesses/${businessId}/jobs/${jobId}/events`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+  });
+
   it('warns from 30 days before the yearly expiry, then expires', async () => {
     server.clock.advance(336 * day);
     await signInAgain();
