@@ -24,8 +24,9 @@ import {
   MergeProposal,
   MergeResult,
 } from '../../shared/connections.js';
+import { Item, ItemListResponse, PublishingSettingsView, Rule, RuleListResponse } from '../../shared/items.js';
 import { z as zod } from 'zod';
-import type { AuthorizeInput, KeyConnectInput, ListEntriesInput, MergeInput } from './api-types.js';
+import type { AuthorizeInput, ItemListInput, KeyConnectInput, ListEntriesInput, MergeInput, PublishingSettingsInput, RuleInput } from './api-types.js';
 
 export type Problem =
   /** No answer at all: server down, wrong address, DNS failure, timeout. */
@@ -158,6 +159,31 @@ export function createApiClient(options: ApiClientOptions) {
       request(`${conn(businessId, connectionId)}/merge/undo`, { method: 'POST', schema: zod.object({ restored: zod.number() }) }),
     audit: (businessId: string, limit = 50) =>
       request(`${biz(businessId)}/audit?limit=${limit}`, { schema: zod.object({ entries: zod.array(AuditEntry) }) }),
+
+    // --- items, rules, publishing settings (server/items, server/rules, server/settings) -----
+    items: (businessId: string, input: ItemListInput = {}) => {
+      const query = new URLSearchParams();
+      if (input.state) query.set('state', input.state);
+      if (input.type) query.set('type', input.type);
+      if (input.limit) query.set('limit', String(input.limit));
+      if (input.cursor) query.set('cursor', input.cursor);
+      const qs = query.toString();
+      return request(`${biz(businessId)}/items${qs ? `?${qs}` : ''}`, { schema: ItemListResponse });
+    },
+    item: (businessId: string, itemId: string) => request(`${biz(businessId)}/items/${encodeURIComponent(itemId)}`, { schema: Item }),
+    publish: (businessId: string, itemId: string) =>
+      request(`${biz(businessId)}/items/${encodeURIComponent(itemId)}/publish`, { method: 'POST', schema: Item }),
+    republish: (businessId: string, itemId: string) =>
+      request(`${biz(businessId)}/items/${encodeURIComponent(itemId)}/republish`, { method: 'POST', schema: Item }),
+    rules: (businessId: string) => request(`${biz(businessId)}/rules`, { schema: RuleListResponse }),
+    saveRule: (businessId: string, rule: RuleInput, ruleId?: string) =>
+      ruleId
+        ? request(`${biz(businessId)}/rules/${encodeURIComponent(ruleId)}`, { method: 'PUT', body: rule, schema: Rule })
+        : request(`${biz(businessId)}/rules`, { method: 'POST', body: rule, schema: Rule }),
+    deleteRule: (businessId: string, ruleId: string) => request(`${biz(businessId)}/rules/${encodeURIComponent(ruleId)}`, { method: 'DELETE' }),
+    settings: (businessId: string) => request(`${biz(businessId)}/publishing-settings`, { schema: PublishingSettingsView }),
+    saveSettings: (businessId: string, settings: PublishingSettingsInput) =>
+      request(`${biz(businessId)}/publishing-settings`, { method: 'PUT', body: settings, schema: PublishingSettingsView }),
 
     /**
      * GET jobs/{id}/events: the server's `progress` events, one JobView each, until the job ends,

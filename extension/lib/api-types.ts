@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type * as Api from '../../shared/api.js';
 import type * as Conn from '../../shared/connections.js';
+import type * as Items from '../../shared/items.js';
 import type { ListKind, ProviderId } from '../../shared/catalogue.js';
 
 export type { Business, Membership, ProviderSummary, Role, MeResponse } from '../../shared/api.js';
@@ -62,4 +63,19 @@ export interface MergeInput {
 export interface ImportProgress {
   mode?: 'full' | 'refresh';
   lists: Partial<Record<ListKind, ListProgress>>;
+}
+
+export type Item = z.infer<typeof Items.Item>;
+export type ItemState = Items.ItemState;
+export type ItemListResponse = z.infer<typeof Items.ItemListResponse>;
+export type Rule = z.infer<typeof Items.Rule>;
+export type RuleInput = z.input<typeof Items.RuleInput>;
+export type PublishingSettingsInput = z.infer<typeof Items.PublishingSettings>;
+export type PublishingSettingsView = z.infer<typeof Items.PublishingSettingsView>;
+
+export interface ItemListInput {
+  state?: ItemState;
+  type?: Item['type'];
+  limit?: number;
+  cursor?: string;
 }

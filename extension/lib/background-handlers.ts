@@ -140,14 +140,17 @@ async function withSession<T>(deps: BackgroundDeps, work: (api: ApiClient, serve
 
 /** Connections of the business; any change of health shows on the badge at once. */
 export async function listConnections(deps: BackgroundDeps, data: { businessId: string }) {
-  const result = await withSession(deps, (api) => api.connections(data.businessId));
-  if (result.ok) await showBadgeFor(deps, data.businessId, result.value.connections);
+  const result = await withSession(deps, async (api) => {
+    const { connections } = await api.connections(data.businessId);
+    await showBadgeFor(deps, data.businessId, connections, await failingItems(api, data.businessId));
+    return { connections };
+  });
   return result;
 }
 
-async function showBadgeFor(deps: BackgroundDeps, businessId: string, connections: ConnectionView[]): Promise<BadgeState> {
+async function showBadgeFor(deps: BackgroundDeps, businessId: string, connections: ConnectionView[], failing: number): Promise<BadgeState> {
   const current = await deps.settings.currentBusinessId.getValue();
-  const state = badgeFor({ connections });
+  const state = badgeFor({ connections, failingItems: failing });
   // The badge is about the business the user works in; another business's page must not change it.
   if (!current || current === businessId) await deps.showBadge?.(state);
   return state;
@@ -168,10 +171,19 @@ export async function refreshBadge(deps: BackgroundDeps): Promise<Result<BadgeSt
       return signedOutBadge;
     }
     const { connections } = await api.connections(membership.business.id);
-    const state = badgeFor({ connections });
+    const state = badgeFor({ connections, failingItems: await failingItems(api, membership.business.id) });
     await deps.showBadge?.(state);
     return state;
   });
+}
+
+/** Items whose publishing failed (the count the items list reports), 0 when it cannot be read. */
+async function failingItems(api: ApiClient, businessId: string): Promise<number> {
+  try {
+    return (await api.items(businessId, { limit: 1 })).counts.failed ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 // --- key guide (KashFlow) --------------------------------------------------------------------
@@ -365,6 +377,23 @@ export const handlers: Handlers = {
   merge: (deps, { businessId, connectionId, ...body }) => withSession(deps, (api) => api.merge(businessId, connectionId, body)),
   undoMerge: (deps, { businessId, connectionId }) => withSession(deps, (api) => api.undoMerge(businessId, connectionId)),
   audit: (deps, { businessId }) => withSession(deps, (api) => api.audit(businessId)),
+
+  listItems: (deps, { businessId, ...query }) => withSession(deps, (api) => api.items(businessId, query)),
+  getItem: (deps, { businessId, itemId }) => withSession(deps, (api) => api.item(businessId, itemId)),
+  publishItem: async (deps, { businessId, itemId, again }) => {
+    const result = await withSession(deps, (api) => (again ? api.republish(businessId, itemId) : api.publish(businessId, itemId)));
+    void refreshBadge(deps);
+    return result;
+  },
+  listRules: (deps, { businessId }) => withSession(deps, (api) => api.rules(businessId)),
+  saveRule: (deps, { businessId, rule, ruleId }) => withSession(deps, (api) => api.saveRule(businessId, rule, ruleId)),
+  deleteRule: (deps, { businessId, ruleId }) =>
+    withSession(deps, async (api) => {
+      await api.deleteRule(businessId, ruleId);
+      return null;
+    }),
+  getSettings: (deps, { businessId }) => withSession(deps, (api) => api.settings(businessId)),
+  saveSettings: (deps, { businessId, settings }) => withSession(deps, (api) => api.saveSettings(businessId, settings)),
 
   startKeyGuide,
   endKeyGuide: (deps) => endKeyGuide(deps),

@@ -39,13 +39,26 @@ async function showBadge(state: BadgeState): Promise<void> {
   await browser.action.setTitle({ title: state.title });
 }
 
-/** Focuses an open dashboard tab (or opens one) at `hash`. */
+/**
+ * Brings the dashboard forward at `hash`: an open dashboard tab is reused (a new tab per click
+ * would pile up), opening one when there is none. `#/finish-key` only focuses an open tab, where
+ * the connect dialog may be waiting. `runtime.getContexts` (Chrome 116+) finds our own pages
+ * without the "tabs" permission; where it is missing, a new tab is right.
+ */
 async function openDashboard(hash: string): Promise<void> {
   const url = browser.runtime.getURL('/dashboard.html');
-  const target = `${url}${hash}`;
-  // Without the "tabs" permission a query by URL cannot see our own pages' URLs in every browser;
-  // opening a new tab is always right, and cheap.
-  const tab = await browser.tabs.create({ url: target, active: true });
+  const runtime = browser.runtime as unknown as {
+    getContexts?(filter: { contextTypes: string[]; documentUrls?: string[] }): Promise<{ tabId: number; windowId: number; documentUrl?: string }[]>;
+  };
+  const open = await runtime.getContexts?.({ contextTypes: ['TAB'] }).catch(() => []);
+  const existing = (open ?? []).find((c) => c.documentUrl?.startsWith(url) && c.tabId >= 0);
+  if (existing) {
+    const navigate = hash !== '' && hash !== '#/finish-key';
+    await browser.tabs.update(existing.tabId, { active: true, ...(navigate ? { url: `${url}${hash}` } : {}) });
+    await browser.windows.update(existing.windowId, { focused: true }).catch(() => undefined);
+    return;
+  }
+  const tab = await browser.tabs.create({ url: `${url}${hash}`, active: true });
   if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => undefined);
 }
 

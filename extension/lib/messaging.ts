@@ -20,6 +20,9 @@ import type {
   ConnectionView,
   FinishResponse,
   GrantResponse,
+  Item,
+  ItemListInput,
+  ItemListResponse,
   JobView,
   KeyConnectInput,
   ListEntriesInput,
@@ -29,6 +32,10 @@ import type {
   MergeProposal,
   MergeResult,
   ProvidersResponse,
+  PublishingSettingsInput,
+  PublishingSettingsView,
+  Rule,
+  RuleInput,
 } from './api-types.js';
 import type { BadgeState } from './badge.js';
 import type { KeyGuide, KeyGuideView } from './key-guide.js';
@@ -75,6 +82,16 @@ export interface ProtocolMap {
   merge(data: OnConnection<MergeInput>): Result<MergeResult>;
   undoMerge(data: OnConnection): Result<{ restored: number }>;
   audit(data: InBusiness): Result<{ entries: AuditEntry[] }>;
+
+  // --- items, rules, publishing settings ---------------------------------------------------
+  listItems(data: InBusiness<ItemListInput>): Result<ItemListResponse>;
+  getItem(data: InBusiness<{ itemId: string }>): Result<Item>;
+  publishItem(data: InBusiness<{ itemId: string; again?: boolean }>): Result<Item>;
+  listRules(data: InBusiness): Result<{ rules: Rule[] }>;
+  saveRule(data: InBusiness<{ rule: RuleInput; ruleId?: string }>): Result<Rule>;
+  deleteRule(data: InBusiness<{ ruleId: string }>): Result<null>;
+  getSettings(data: InBusiness): Result<PublishingSettingsView>;
+  saveSettings(data: InBusiness<{ settings: PublishingSettingsInput }>): Result<PublishingSettingsView>;
 
   // --- guidance on the provider's own pages (KashFlow key capture) -------------------------
   /** The dashboard's Connect/Reconnect for a key provider: remember what the page should do. */

@@ -113,6 +113,11 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     const verdict = await guide.waitFor('.bb-ok', (t) => t.startsWith('KashFlow accepted'));
     expect(verdict).toContain('Demo Trading Ltd');
     await shot(kashflow, 'kashflow-guide-verified', false);
+    // "Return to Bookbridge" brings back the dashboard tab already open, rather than a new one.
+    const tabs = browser.context.pages().length;
+    await guide.click('.bb-row .bb-btn');
+    await kashflow.waitForTimeout(500);
+    expect(browser.context.pages().length).toBe(tabs);
 
     // The page's own scripts saw nothing of it.
     const spy = (await kashflow.evaluate(readSpy)) as SpyReport;
@@ -137,6 +142,10 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     await shot(dashboard, 'kashflow-connected');
     await dialog.getByRole('button', { name: 'Finish' }).click();
 
+    // Seed 001: Finish lands on the connection's settings page.
+    await dashboard.getByRole('heading', { name: 'KashFlow settings' }).waitFor();
+    await shot(dashboard, 'kashflow-settings');
+    await dashboard.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Connections' }).click();
     const panel = dashboard.getByRole('article', { name: 'KashFlow: Demo Trading Ltd' });
     await panel.waitFor();
     await panel.getByText('Active').waitFor();

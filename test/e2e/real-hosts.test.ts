@@ -4,7 +4,7 @@
  * https://app.kashflow.com/* and https://go.xero.com/*, not from the sandbox path on the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shot, startJourney, type Journey } from './support/journey.js';
+import { api, shot, startJourney, type Journey } from './support/journey.js';
 import { serveRealHosts, type RealHosts } from './support/real-hosts.js';
 import { shadowUi } from './support/shadow.js';
 
@@ -91,9 +91,13 @@ describe('guides on the real provider hosts', () => {
     expect(card).toContain(`Publish Acme Trading Ltd's receipts, bills and invoices straight into ${organisation}`);
     await shot(xero, 'real-host-xero-offer', false);
 
-    const [dashboard] = await Promise.all([browser.context.waitForEvent('page'), guide.click('button.bb-btn')]);
-    await dashboard.setViewportSize({ width: 1200, height: 1000 });
+    // The dashboard tab already open comes forward with the connect dialog (no new tab).
+    const tabs = browser.context.pages().length;
+    await guide.click('button.bb-btn');
+    const dashboard = journey.dashboard;
     const dialog = dashboard.getByRole('dialog', { name: 'Connect Xero' });
+    await dialog.waitFor();
+    expect(browser.context.pages().length).toBe(tabs);
     const [consent] = await Promise.all([browser.context.waitForEvent('page'), dialog.getByRole('button', { name: 'Connect software' }).click()]);
     await consent.waitForLoadState();
     await consent.getByLabel('Email address').fill('demo@example.com');
@@ -109,7 +113,8 @@ describe('guides on the real provider hosts', () => {
     await dialog.getByRole('button', { name: 'Next' }).click();
     await dialog.getByText('Your organisation is connected').waitFor();
     await dialog.getByRole('button', { name: 'Finish' }).click();
-    await dashboard.getByRole('article', { name: `Xero: ${organisation}` }).waitFor();
+    await dashboard.getByRole('heading', { name: 'Xero settings' }).waitFor();
+    expect((await connectionsOf(journey)).map((c) => c.organisation.name)).toEqual([organisation]);
 
     // Back on Xero's page, the offer is gone: this organisation is connected now.
     await xero.reload();
@@ -117,3 +122,13 @@ describe('guides on the real provider hosts', () => {
     expect(await (await shadowUi(xero)).visible('.bb-card')).toBe(false);
   });
 });
+
+async function connectionsOf(j: Journey) {
+  const me = await api<{ memberships: { business: { id: string } }[] }>(j.server, 'GET', '/api/me');
+  const { body } = await api<{ connections: { status: string; organisation: { name: string } }[] }>(
+    j.server,
+    'GET',
+    `/api/businesses/${me.body.memberships[0]!.business.id}/connections`,
+  );
+  return body.connections.filter((c) => c.status === 'active');
+}

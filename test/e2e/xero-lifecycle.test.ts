@@ -98,6 +98,8 @@ describe('a Xero connection from connect to disconnect', () => {
     expect(seen.some((s) => s.includes('done') && s.includes('pending'))).toBe(true);
     expect(seen).toContain('done,done,done,done,done,done');
     await dialog.getByRole('button', { name: 'Finish' }).click();
+    await dashboard.getByRole('heading', { name: 'Xero settings' }).waitFor();
+    await dashboard.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Connections' }).click();
 
     const panel = dashboard.getByRole('article', { name: 'Xero: Demo Company (UK)' });
     await panel.getByTestId('connection-status').getByText('Active').waitFor();
@@ -126,6 +128,65 @@ describe('a Xero connection from connect to disconnect', () => {
     }, firstName);
     await shot(dashboard, 'xero-lists');
     await dashboard.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Connections' }).click();
+  });
+
+  it('sets the publishing settings, adds a supplier rule, and publishes an item', async () => {
+    const { dashboard, server } = journey;
+    const [connection] = await connections();
+    const supplier = (await api<{ entries: { name: string }[] }>(server, 'GET', `/api/businesses/${businessId}/connections/${connection!.id}/lists/contacts?status=active&limit=1`)).body.entries[0]!.name;
+    const category = (await api<{ entries: { name: string; code: string }[] }>(server, 'GET', `/api/businesses/${businessId}/connections/${connection!.id}/lists/categories?status=active&q=Office`)).body.entries[0]!;
+
+    // Settings: Manage > Settings; bills go in as drafts... no, as Awaiting approval (SUBMITTED).
+    const panel = dashboard.getByRole('article', { name: 'Xero: Demo Company (UK)' });
+    await panel.getByRole('button', { name: 'Manage Xero' }).click();
+    await dashboard.getByRole('menuitem', { name: 'Settings' }).click();
+    const form = dashboard.getByRole('form', { name: 'Publishing settings' });
+    await form.waitFor();
+    await form.getByLabel('Costs (receipts and bills): publish as').selectOption({ label: 'Bill' });
+    await form.getByLabel('Costs (receipts and bills): status').selectOption('SUBMITTED');
+    expect(await form.getByRole('checkbox', { name: /Send paid items to the matched bank account/ }).isEnabled()).toBe(true); // Xero has bank match
+    await form.getByRole('button', { name: 'Save settings' }).click();
+    await form.getByRole('status').filter({ hasText: 'Settings saved' }).waitFor();
+    await shot(dashboard, 'settings');
+    const saved = await api<{ settings: { statuses: { cost: string } } }>(server, 'GET', `/api/businesses/${businessId}/publishing-settings`);
+    expect(saved.body.settings.statuses.cost).toBe('SUBMITTED');
+
+    // Rules: a supplier rule with a category, chosen from Xero's lists.
+    await dashboard.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Rules' }).click();
+    await dashboard.getByRole('button', { name: 'Add a rule' }).click();
+    const ruleDialog = dashboard.getByRole('dialog', { name: 'Add a rule' });
+    await ruleDialog.getByLabel('Supplier or customer').fill(supplier);
+    await ruleDialog.getByLabel('Category').fill(category.name);
+    await ruleDialog.getByRole('button', { name: 'Save rule' }).click();
+    const row = dashboard.getByRole('row', { name: `Rule for ${supplier}` });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(category.name);
+    await shot(dashboard, 'rules');
+
+    // An item from that supplier takes the rule's category; Publish sends it to Xero.
+    const created = await api<{ id: string }>(server, 'POST', `/api/businesses/${businessId}/items`, {
+      type: 'cost',
+      contact: supplier,
+      date: '2026-11-20',
+      number: 'INV-7781',
+      currency: 'GBP',
+      taxMode: 'no_tax',
+      lines: [{ description: 'Printer paper', amount: '42.50' }],
+      total: '42.50',
+    });
+    expect(created.status).toBe(201);
+    await dashboard.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Items' }).click();
+    await dashboard.getByRole('table', { name: 'Items' }).getByRole('button', { name: supplier }).click();
+    const itemDialog = dashboard.getByRole('dialog', { name: `Costs (receipts and bills): ${supplier}` });
+    const lines = itemDialog.getByRole('table', { name: 'Lines' });
+    await lines.waitFor();
+    expect(await lines.textContent()).toContain(`${category.name} supplier rule`);
+    await itemDialog.getByRole('button', { name: 'Publish' }).click();
+    await itemDialog.getByRole('status').filter({ hasText: 'Published' }).waitFor({ timeout: 30_000 });
+    expect(await itemDialog.getByRole('link', { name: 'Open it in the accounting software' }).getAttribute('href')).toBeTruthy();
+    await shot(dashboard, 'item-published', false);
+    await itemDialog.getByRole('button', { name: 'Close' }).last().click();
+    await dashboard.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Connections' }).click();
   });
 
   it('warns on the badge and in the popup from 30 days before expiry', async () => {
@@ -167,6 +228,15 @@ describe('a Xero connection from connect to disconnect', () => {
     expect(await dashboard.locator(`#${await refresh.getAttribute('aria-describedby')}`).textContent()).toContain('Reconnect first');
     await dashboard.keyboard.press('Escape');
 
+    // Publishing now waits for the reconnect, and says so; nothing is lost.
+    const supplier = (await api<{ rules: { contact: { name: string } }[] }>(journey.server, 'GET', `/api/businesses/${businessId}/rules`)).body.rules[0]!.contact.name;
+    const held = await api<{ id: string }>(journey.server, 'POST', `/api/businesses/${businessId}/items`, {
+      type: 'cost', contact: supplier, date: '2026-11-21', number: 'INV-7782', currency: 'GBP', taxMode: 'no_tax',
+      lines: [{ description: 'Toner', amount: '18.00' }], total: '18.00',
+    });
+    const published = await api<{ state: string; error: { message: string } | null }>(journey.server, 'POST', `/api/businesses/${businessId}/items/${held.body.id}/publish`);
+    expect([202, 409]).toContain(published.status);
+
     const popup = await openPopup(browser);
     const item = popup.getByRole('listitem', { name: 'Xero: Expired' });
     await item.waitFor();
@@ -187,6 +257,16 @@ describe('a Xero connection from connect to disconnect', () => {
     const again = reconnectTab.getByRole('article', { name: 'Xero: Demo Company (UK)' });
     await again.getByTestId('connection-status').getByText(/Active|Refreshing/).waitFor();
     expect(await reconnectTab.getByRole('status').filter({ hasText: 'is reconnected' }).textContent()).toContain('settings and rules are unchanged');
+    // The item held by the expiry went out after the reconnect.
+    await reconnectTab.goto(reconnectTab.url().replace(/#.*$/, '#/items'));
+    const itemsTable = reconnectTab.getByRole('table', { name: 'Items' });
+    await itemsTable.waitFor();
+    await expect.poll(async () => {
+      await reconnectTab.reload();
+      await itemsTable.waitFor();
+      return itemsTable.locator('tbody tr').filter({ hasText: 'INV-7782' }).textContent();
+    }, { timeout: 30_000 }).toContain('Published');
+    await shot(reconnectTab, 'items-after-reconnect');
     await reconnectTab.close();
     const [connection] = await connections();
     expect(connection).toMatchObject({ status: 'active', organisation: { name: 'Demo Company (UK)' } });
@@ -195,12 +275,9 @@ describe('a Xero connection from connect to disconnect', () => {
   it('changes the connection to another organisation and merges the lists (dry run, apply, undo)', async () => {
     const { browser, dashboard, server } = journey;
     const [old] = await connections();
-    // A supplier rule on the old connection, so the merge has something to carry over.
-    const categories = await api<{ entries: { code: string; name: string }[] }>(server, 'GET', `/api/businesses/${businessId}/connections/${old!.id}/lists/categories?status=active&q=Advertising`);
-    const contacts = await api<{ entries: { name: string }[] }>(server, 'GET', `/api/businesses/${businessId}/connections/${old!.id}/lists/contacts?status=active&limit=1`);
-    const rule = await api(server, 'POST', `/api/businesses/${businessId}/rules`, { contact: contacts.body.entries[0]!.name, category: categories.body.entries[0]!.code });
-    expect(rule.status).toBe(201);
-
+    // The supplier rule added above points at the old connection's lists: the merge carries it over.
+    const rules = await api<{ rules: { connectionId: string }[] }>(server, 'GET', `/api/businesses/${businessId}/rules`);
+    expect(rules.body.rules.map((r) => r.connectionId)).toEqual([old!.id]);
     await dashboard.reload();
     const panel = dashboard.getByRole('article', { name: 'Xero: Demo Company (UK)' });
     await panel.getByRole('button', { name: 'Manage Xero' }).click();
@@ -225,7 +302,11 @@ describe('a Xero connection from connect to disconnect', () => {
     expect(await dashboard.getByRole('main').textContent()).toContain('Match the lists of your previous connection, Xero (Demo Company (UK))');
     // The page shows exactly what the server proposes, and its dry run.
     const [current] = await connections();
-    const proposal = await api<{ suggestions: { affects: { rules: number } }[] }>(server, 'GET', `/api/businesses/${businessId}/connections/${current!.id}/merge`);
+    const proposal = await api<{ suggestions: { kind: string; from: { externalId: string }; to: { externalId: string } | null; affects: { rules: number } }[] }>(
+      server,
+      'GET',
+      `/api/businesses/${businessId}/connections/${current!.id}/merge`,
+    );
     expect(proposal.status).toBe(200);
     const proposedRows = await mapping.locator('tbody tr').count();
     expect(proposedRows).toBe(proposal.body.suggestions.length);
@@ -234,7 +315,12 @@ describe('a Xero connection from connect to disconnect', () => {
     await dashboard.getByRole('button', { name: 'Dry run' }).click();
     const dry = dashboard.getByRole('status', { name: 'Dry run result' });
     await dry.waitFor();
-    const rulesAffected = proposal.body.suggestions.reduce((n, s) => n + s.affects.rules, 0);
+    const serverDryRun = await api<{ changed: { rules: number } }>(server, 'POST', `/api/businesses/${businessId}/connections/${current!.id}/merge`, {
+      dryRun: true,
+      mappings: proposal.body.suggestions.map((s) => ({ kind: s.kind, from: s.from.externalId, to: s.to?.externalId ?? null })),
+    });
+    const rulesAffected = serverDryRun.body.changed.rules;
+    expect(rulesAffected).toBeGreaterThan(0); // the rule's category has a counterpart (same account code)
     expect(await dry.textContent()).toContain(`would change ${rulesAffected} rule`);
     await dashboard.getByRole('button', { name: 'Apply merge' }).click();
     const applied = dashboard.getByRole('status', { name: 'Merge result' });

@@ -9,7 +9,10 @@ import { SessionGate, type SessionControls, type SignedIn } from '../../lib/ui/s
 import { useHashRoute } from '../../lib/ui/use-hash-route.js';
 import { ConnectionPage } from './connection-page.js';
 import { ConnectionsPage } from './connections-page.js';
+import { ItemsPage } from './items-page.js';
 import { MergePage } from './merge-page.js';
+import { RulesPage } from './rules-page.js';
+import { SettingsPage } from './settings-page.js';
 import type { BusinessData } from './business-data.js';
 
 export function App() {
@@ -58,6 +61,13 @@ function Dashboard({ session, controls }: { session: SignedIn; controls: Session
           <a href="#/connections" aria-current={page === 'connections' || page === 'connection' ? 'page' : undefined}>
             Connections
           </a>
+          <a href="#/rules" aria-current={page === 'rules' ? 'page' : undefined}>
+            Rules
+          </a>
+          <p class="sidebar-heading">Publishing</p>
+          <a href="#/items" aria-current={page === 'items' ? 'page' : undefined}>
+            Items
+          </a>
         </nav>
         <main class="content stack">
           {membership ? (
@@ -90,9 +100,12 @@ function BusinessPages(props: {
 }) {
   const data = useBusinessData(props.membership, props.serverUrl, props.onProblem);
   const [page, id, sub] = props.route.path;
+  if (page === 'rules') return <RulesPage data={data} />;
+  if (page === 'items') return <ItemsPage data={data} route={props.route} navigate={props.navigate} />;
   if (page === 'connection' && id) {
     const connection = data.connections?.find((c) => c.id === id);
     if (sub === 'merge') return <MergePage data={data} connectionId={id} navigate={props.navigate} />;
+    if (sub === 'settings') return <SettingsPage data={data} navigate={props.navigate} />;
     return <ConnectionPage data={data} connection={connection} connectionId={id} navigate={props.navigate} initialKind={props.route.query.get('list')} />;
   }
   return <ConnectionsPage data={data} route={props.route} navigate={props.navigate} />;

@@ -46,11 +46,17 @@ export function ConnectDialog(props: {
   initialProvider?: ProviderSummary | undefined;
   connection?: ConnectionView | undefined;
   hint?: string | undefined;
+  /** Opened from the provider page's "Return to Bookbridge": wait for (or take) the guide's verdict. */
+  waitingForKey?: boolean | undefined;
   onClose(): void;
   onDone(done: ConnectDone): void;
 }) {
   const { data, purpose, connection } = props;
-  const [step, setStep] = useState<Step>(props.initialProvider ? { name: 'review', provider: props.initialProvider } : { name: 'choose' });
+  const [step, setStep] = useState<Step>(() =>
+    props.initialProvider
+      ? { name: props.waitingForKey ? 'key-waiting' : 'review', provider: props.initialProvider }
+      : { name: 'choose' },
+  );
   const [problem, setProblem] = useState<Problem | string>();
   const abort = useRef<AbortController | undefined>(undefined);
   const businessId = data.membership.business.id;

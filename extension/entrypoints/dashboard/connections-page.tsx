@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionView, ProviderSummary, Purpose } from '../../lib/api-types.js';
 import { liveConnections } from '../../lib/connection-status.js';
 import { sendMessage } from '../../lib/messaging.js';
+import type { KeyGuide } from '../../lib/key-guide.js';
+import { keyGuideItem } from '../../lib/storage.js';
 import { connectBlockedReason, howItConnects, importedLists } from '../../lib/providers.js';
 import { ProblemNotice } from '../../lib/ui/problem-notice.js';
 import type { Route } from '../../lib/ui/use-hash-route.js';
@@ -12,7 +14,7 @@ import { DisconnectDialog } from './disconnect-dialog.js';
 import { GuideAccess } from './guide-access.js';
 
 type Open =
-  | { kind: 'connect'; purpose: Purpose; provider?: ProviderSummary; connection?: ConnectionView; hint?: string }
+  | { kind: 'connect'; purpose: Purpose; provider?: ProviderSummary; connection?: ConnectionView; hint?: string; waitingForKey?: boolean }
   | { kind: 'disconnect'; connection: ConnectionView };
 
 export type Banner = {
@@ -42,6 +44,9 @@ export function ConnectionsPage({ data, route, navigate }: { data: BusinessData;
       if (existing && provider) setOpen({ kind: 'connect', purpose: 'reconnect', provider, connection: existing, ...(hint ? { hint } : {}) });
       else if (provider) setOpen({ kind: 'connect', purpose: 'connect', provider, ...(hint ? { hint } : {}) });
       navigate('#/connections');
+    } else if (page === 'finish-key') {
+      // The KashFlow guide's "Return to Bookbridge" opened this tab: the effect below takes it on.
+      navigate('#/connections');
     } else if ((page === 'reconnect' || page === 'change' || page === 'disconnect') && id) {
       const connection = live.find((c) => c.id === id);
       const provider = providers.find((p) => p.id === connection?.provider);
@@ -53,6 +58,21 @@ export function ConnectionsPage({ data, route, navigate }: { data: BusinessData;
       navigate('#/connections');
     }
   }, [route, providers, connections]);
+
+  // A key captured on the provider's page while no dialog is open here (the dialog was closed, or
+  // this tab came from "Return to Bookbridge"): open the dialog where the guide stands.
+  useEffect(() => {
+    if (!providers || !connections) return;
+    const take = (guide: KeyGuide | null) => {
+      if (guide?.stage !== 'verified' || guide.businessId !== membership.business.id) return;
+      const provider = providers.find((p) => p.id === guide.provider);
+      if (!provider) return;
+      const connection = connections.find((c) => c.id === guide.connectionId);
+      setOpen((current) => current ?? { kind: 'connect', purpose: guide.purpose, provider, waitingForKey: true, ...(connection ? { connection } : {}) });
+    };
+    void keyGuideItem.getValue().then(take);
+    return keyGuideItem.watch(take);
+  }, [providers, connections === null]);
 
   // The refresh banner follows the refresh to its end, as the job reports it.
   useEffect(() => {
@@ -102,6 +122,8 @@ export function ConnectionsPage({ data, route, navigate }: { data: BusinessData;
   function connected(done: ConnectDone) {
     setOpen(undefined);
     void data.reload();
+    // Seed 001: after Finish "you'll land on the connection settings page".
+    if (done.purpose === 'connect' && done.connection.role === 'ledger') return navigate(`#/connection/${done.connection.id}/settings`);
     if (done.purpose === 'change') {
       setBanner({
         tone: 'info',
@@ -184,6 +206,7 @@ export function ConnectionsPage({ data, route, navigate }: { data: BusinessData;
           initialProvider={open.provider}
           connection={open.connection}
           hint={open.hint}
+          waitingForKey={open.waitingForKey}
           onClose={() => setOpen(undefined)}
           onDone={connected}
         />

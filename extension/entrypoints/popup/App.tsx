@@ -4,6 +4,7 @@ import type { Problem } from '../../lib/api-client.js';
 import type { ConnectionView } from '../../lib/api-types.js';
 import { currentMembership } from '../../lib/business.js';
 import { liveConnections, statusText } from '../../lib/connection-status.js';
+import { countIn, waitingStates } from '../../lib/items.js';
 import { sendMessage } from '../../lib/messaging.js';
 import { isAdminRole, roleLabels } from '../../lib/roles.js';
 import { ProblemNotice } from '../../lib/ui/problem-notice.js';
@@ -40,6 +41,7 @@ function SignedInPopup({ session, controls }: { session: SignedIn; controls: Ses
         <p class="muted">You are not in any business yet. Ask an Admin to add you.</p>
       )}
       {current && <ConnectionsAtAGlance businessId={current.business.id} admin={isAdminRole(current.role)} onProblem={controls.reportProblem} />}
+      {current && <ItemsAtAGlance businessId={current.business.id} />}
       <div class="row">
         <button type="button" onClick={() => void openDashboard()}>
           Open dashboard
@@ -100,5 +102,34 @@ function ConnectionsAtAGlance({ businessId, admin, onProblem }: { businessId: st
         </li>
       ))}
     </ul>
+  );
+}
+
+/** How many items wait to be published, need attention, or failed: each opens the list. */
+function ItemsAtAGlance({ businessId }: { businessId: string }) {
+  const [counts, setCounts] = useState<Record<string, number>>();
+  useEffect(() => {
+    void sendMessage('listItems', { businessId, limit: 1 }).then((result) => {
+      if (result.ok) setCounts(result.value.counts);
+    });
+  }, [businessId]);
+  if (!counts) return null;
+  const waiting = countIn(counts, waitingStates);
+  const attention = counts.needs_attention ?? 0;
+  const failed = counts.failed ?? 0;
+  return (
+    <p class="popup-counts small" aria-label="Items">
+      <a href="#" onClick={(e) => (e.preventDefault(), void openDashboard('#/items'))}>
+        {waiting} waiting to publish
+      </a>
+      {attention > 0 && (
+        <a href="#" onClick={(e) => (e.preventDefault(), void openDashboard('#/items?state=needs_attention'))}>
+          {attention} need{attention === 1 ? 's' : ''} attention
+        </a>
+      )}
+      <a href="#" class={failed > 0 ? 'problem-text' : undefined} onClick={(e) => (e.preventDefault(), void openDashboard('#/items?state=failed'))}>
+        {failed} failed
+      </a>
+    </p>
   );
 }
