@@ -7,7 +7,7 @@
 import type { AppDeps } from '../app.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { getLedgerConnection } from '../connections/store.js';
-import { catalogue, type ListKind, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
+import { catalogue, type ItemType, type ListKind, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
 import type { PublishingSettings } from '../../shared/items.js';
 import { checkItem } from '../publishing/check.js';
 import { applyRuleAndDefaults } from '../rules/apply.js';
@@ -27,13 +27,34 @@ export interface Ledger {
   approvals?: ApprovalConnection | null;
 }
 
-export async function loadLedger(db: Db, businessId: string): Promise<Ledger | null> {
-  const connection = await getLedgerConnection(db, businessId);
+/**
+ * The connection items of `type` publish to: a connection beside the ledger that takes that type
+ * (Bill.com takes cost items, expense claims and purchase credits, and syncs them to the ledger
+ * itself), otherwise the ledger. Without a type: the ledger.
+ */
+export async function publishingConnection(db: Db, businessId: string, type?: ItemType): Promise<ConnectionsTable | undefined> {
+  if (type) {
+    const beside = await db
+      .selectFrom('connections')
+      .selectAll()
+      .where('business_id', '=', businessId)
+      .where('role', '=', 'secondary')
+      .where('status', 'in', ['active', 'expired'])
+      .orderBy('created_at')
+      .execute();
+    const taker = beside.find((c) => (catalogue[c.provider as ProviderId]?.destinations[type].length ?? 0) > 0);
+    if (taker) return taker;
+  }
+  return getLedgerConnection(db, businessId);
+}
+
+export async function loadLedger(db: Db, businessId: string, type?: ItemType): Promise<Ledger | null> {
+  const connection = await publishingConnection(db, businessId, type);
   if (!connection) return null;
   const entry = catalogue[connection.provider as ProviderId];
   if (!entry) return null;
   const { settings } = await loadSettings(db, connection.id, entry);
-  return { connection, entry, settings, approvals: await getApprovalConnection(db, businessId) };
+  return { connection, entry, settings, approvals: connection.role === 'ledger' ? await getApprovalConnection(db, businessId) : null };
 }
 
 export function itemRefs(item: ItemModel): Partial<Record<ListKind, (string | null)[]>> {
@@ -98,7 +119,7 @@ export async function evaluate(db: Db, item: ItemModel, ledger: Ledger | null): 
 export async function refreshItem(deps: AppDeps, itemId: string, ledger?: Ledger | null): Promise<ItemModel | undefined> {
   const row = await deps.db.selectFrom('items').selectAll().where('id', '=', itemId).executeTakeFirst();
   if (!row || !editableStates.includes(row.state)) return undefined;
-  const current = ledger === undefined ? await loadLedger(deps.db, row.business_id) : ledger;
+  const current = ledger === undefined ? await loadLedger(deps.db, row.business_id, row.type) : ledger;
   const { item } = await evaluate(deps.db, toModel(row), current);
   // Failed and held items keep their state (a user re-publishes them); the others follow the check.
   const state: ItemModel['state'] = row.state === 'ready' || row.state === 'needs_attention' ? (item.issues.length === 0 ? 'ready' : 'needs_attention') : row.state;
@@ -120,14 +141,17 @@ export async function refreshItem(deps: AppDeps, itemId: string, ledger?: Ledger
 
 /** After a rule or the settings change: every item that may still change, for that contact or all. */
 export async function refreshItemsFor(deps: AppDeps, businessId: string, contactId?: string): Promise<number> {
-  const ledger = await loadLedger(deps.db, businessId);
+  const ledgers = new Map<ItemType, Ledger | null>();
   const rows = await deps.db
     .selectFrom('items')
-    .select('id')
+    .select(['id', 'type'])
     .where('business_id', '=', businessId)
     .where('state', 'in', [...editableStates])
     .$if(contactId !== undefined, (q) => q.where('contact_external_id', '=', contactId!))
     .execute();
-  for (const r of rows) await refreshItem(deps, r.id, ledger);
+  for (const r of rows) {
+    if (!ledgers.has(r.type)) ledgers.set(r.type, await loadLedger(deps.db, businessId, r.type));
+    await refreshItem(deps, r.id, ledgers.get(r.type));
+  }
   return rows.length;
 }

@@ -16,7 +16,8 @@ import {
 } from '../../shared/items.js';
 import { BusinessParams, memberOnly, requirePublisher, sessionFor } from './access.js';
 import { issuesToRows, parseItemsCsv } from './csv.js';
-import { loadLedger, refreshItem } from './evaluate.js';
+import { loadLedger, refreshItem, type Ledger } from './evaluate.js';
+import type { ItemType } from '../../shared/catalogue.js';
 import { createItem, itemView, patchItem } from './service.js';
 import { queueItems, wakePublisher } from '../publishing/outbox.js';
 import { audit } from '../audit.js';
@@ -108,10 +109,12 @@ export function itemRoutes(deps: AppDeps) {
     const parsed = parseItemsCsv(csv);
     const errors: CsvRowError[] = [...parsed.errors];
     const created: { row: number; itemId: string | null }[] = [];
-    const ledger = await loadLedger(deps.db, businessId);
+    // One look-up per item type (a type may publish beside the ledger, e.g. bills to Bill.com).
+    const ledgers = new Map<ItemType, Ledger | null>();
     for (const item of parsed.items) {
       try {
-        const model = await createItem(deps, item.input, { businessId, userId, dryRun, ledger });
+        if (!ledgers.has(item.input.type)) ledgers.set(item.input.type, await loadLedger(deps.db, businessId, item.input.type));
+        const model = await createItem(deps, item.input, { businessId, userId, dryRun, ledger: ledgers.get(item.input.type) });
         created.push({ row: item.rows[0]!, itemId: model?.id ?? null });
       } catch (error) {
         if (error instanceof ApiError && error.issues) errors.push(...issuesToRows(error.issues, item.rows));
@@ -179,8 +182,8 @@ export function itemRoutes(deps: AppDeps) {
   });
 
   /** Runs the check now; queues when it passes, or answers 422 with what to fix. */
-  const publishNow = async (businessId: string, itemId: string, userId: string) => {
-    const ledger = await loadLedger(deps.db, businessId);
+  const publishNow = async (businessId: string, itemId: string, userId: string, type: ItemType) => {
+    const ledger = await loadLedger(deps.db, businessId, type);
     if (!ledger) {
       throw new ApiError(422, 'no_connection', 'Connect your accounting software first (Business settings > Connections), then publish.', [
         { path: 'connection', message: 'no accounting software is connected' },
@@ -207,7 +210,7 @@ export function itemRoutes(deps: AppDeps) {
       throw new ApiError(409, 'already_published', `This item is already published${row.document_url ? ` (${row.document_url})` : ''}. It is never sent twice.`);
     }
     // Queued, publishing or waiting for a reconnect: already on its way (a double click lands here).
-    if (row.state === 'ready' || row.state === 'needs_attention' || row.state === 'failed') await publishNow(businessId, itemId, userId);
+    if (row.state === 'ready' || row.state === 'needs_attention' || row.state === 'failed') await publishNow(businessId, itemId, userId, row.type);
     return c.json(await itemView(deps.db, await findItem(businessId, itemId)), 202);
   });
 
@@ -226,7 +229,7 @@ export function itemRoutes(deps: AppDeps) {
       await audit(deps.db, { businessId, userId, action: 'item.republish_attachment', detail: { itemId }, at: now });
       if (row.connection_id) await wakePublisher(deps, { id: row.connection_id, business_id: businessId });
     } else if (row.state === 'failed') {
-      await publishNow(businessId, itemId, userId);
+      await publishNow(businessId, itemId, userId, row.type);
     } else if (row.state === 'ready' || row.state === 'needs_attention') {
       throw new ApiError(409, 'not_published_yet', 'This item has not been published yet: use Publish.');
     }

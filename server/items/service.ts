@@ -15,8 +15,7 @@ import type { ItemInput as ItemInputSchema } from '../../shared/items.js';
 import { checkTotals } from './money.js';
 import { kindNoun, loadSnapshot, refView, resolveRef } from './lists.js';
 import { contentColumns, editableStates, parseError, toModel, type ItemLine, type ItemModel } from './model.js';
-import { itemRefs, loadLedger, refreshItem, type Ledger } from './evaluate.js';
-import { getLedgerConnection } from '../connections/store.js';
+import { itemRefs, loadLedger, publishingConnection, refreshItem, type Ledger } from './evaluate.js';
 import { approvalProviderName, sourceNotes } from '../approvals/beside.js';
 
 export type ParsedItemInput = z.infer<typeof ItemInputSchema>;
@@ -66,7 +65,7 @@ export async function createItem(
   by: { businessId: string; userId: string; dryRun?: boolean; ledger?: Ledger | null },
 ): Promise<ItemModel | null> {
   const issues: Issue[] = [];
-  const ledger = by.ledger === undefined ? await loadLedger(deps.db, by.businessId) : by.ledger;
+  const ledger = by.ledger === undefined ? await loadLedger(deps.db, by.businessId, input.type) : by.ledger;
   const totals = checkTotals({ taxMode: input.taxMode, lines: input.lines, total: input.total, totalTax: input.totalTax });
   issues.push(...totals.issues);
   if (input.paymentDate && input.paid === false) issues.push({ path: 'paymentDate', message: 'is only for paid items' });
@@ -182,7 +181,7 @@ export async function patchItem(deps: AppDeps, row: ItemsTable, patch: ItemPatch
     }
   }
   const issues: Issue[] = [];
-  const ledger = await loadLedger(deps.db, row.business_id);
+  const ledger = await loadLedger(deps.db, row.business_id, row.type);
   const item = toModel(row);
   const sources = { ...item.sources };
   const set = <K extends keyof ItemModel>(field: K, path: string, value: ItemModel[K] | null | undefined, empty: ItemModel[K]) => {
@@ -268,7 +267,7 @@ export async function patchItem(deps: AppDeps, row: ItemsTable, patch: ItemPatch
 
 export async function itemView(db: Db, row: ItemsTable): Promise<Item> {
   const item = toModel(row);
-  const connectionId = row.connection_id ?? (await getLedgerConnection(db, row.business_id))?.id;
+  const connectionId = row.connection_id ?? (await publishingConnection(db, row.business_id, row.type))?.id;
   const lists = connectionId ? await loadSnapshot(db, connectionId, itemRefs(item)) : undefined;
   const ref = (kind: ListKind, id: string | null) => refView(lists?.get(kind, id), id);
   const file = await db.selectFrom('item_files').select(['name', 'content_type', 'size']).where('item_id', '=', row.id).executeTakeFirst();

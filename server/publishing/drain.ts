@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../app.js';
 import type { ConnectionsTable, ItemsTable, PublishAttemptsTable } from '../db/schema.js';
 import type { JobContext, JobHandler } from '../jobs/runner.js';
-import { catalogue, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
+import { catalogue, type ItemType, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
 import type { PublishError } from '../../shared/items.js';
 import { ProviderError } from '../providers/errors.js';
 import type { PublishDocument, PublishOutcome, PublishResult, ProviderAdapter, ProviderSession } from '../providers/types.js';
@@ -119,7 +119,8 @@ class Drain {
   private adapter!: ProviderAdapter;
   private session!: ProviderSession;
   private limiter!: PQueue;
-  private ledger: Ledger | null = null;
+  /** Where items of each type publish (the ledger, or a connection beside it such as Bill.com). */
+  private readonly ledgers = new Map<ItemType, Promise<Ledger | null>>();
   /** Set when the connection turned out expired: hold everything. */
   private expired = false;
   /** Set on a transient failure or 429: stop and let the job runner retry after this long. */
@@ -175,7 +176,6 @@ class Drain {
       this.job.signal,
     );
     this.limiter = this.publisher.limiter(connection.id, this.entry);
-    this.ledger = await loadLedger(deps.db, connection.business_id);
 
     for (let pass = 0; pass < MAX_PASSES && !this.stopped; pass++) {
       const progressed = await this.pass();
@@ -283,10 +283,17 @@ class Drain {
     await this.send(claimed);
   }
 
+  private ledgerFor(type: ItemType): Promise<Ledger | null> {
+    let ledger = this.ledgers.get(type);
+    if (!ledger) this.ledgers.set(type, (ledger = loadLedger(this.deps.db, this.connection.business_id, type)));
+    return ledger;
+  }
+
   private async claim(row: ItemsTable): Promise<Claimed | undefined> {
     const { deps } = this;
     const model = toModel(row);
-    if (!this.ledger || this.ledger.connection.id !== this.connection.id) {
+    const ledger = await this.ledgerFor(row.type);
+    if (!ledger || ledger.connection.id !== this.connection.id) {
       await this.setState(row, 'failed', {
         code: 'connection_changed',
         message: `The business's ledger connection changed since this item was queued. Check it and publish again.`,
@@ -295,7 +302,7 @@ class Drain {
       });
       return undefined;
     }
-    const { item, lists } = await evaluate(deps.db, model, this.ledger);
+    const { item, lists } = await evaluate(deps.db, model, ledger);
     if (item.issues.length > 0) {
       // Lists changed since it was queued: say what to fix; nothing is sent.
       await deps.db
@@ -307,7 +314,7 @@ class Drain {
       return undefined;
     }
     const key = providerKey(row);
-    const document = buildDocument(item, lists, this.ledger, key);
+    const document = buildDocument(item, lists, ledger, key);
     const attemptId = randomUUID();
     const now = this.now();
     const ok = await deps.db.transaction().execute(async (trx) => {
@@ -407,6 +414,7 @@ class Drain {
 
   private async published(c: Claimed, result: PublishResult): Promise<void> {
     const { deps } = this;
+    await this.job.progressed();
     const now = this.now();
     const hasFile = await deps.db.selectFrom('item_files').select('item_id').where('item_id', '=', c.row.id).executeTakeFirst();
     await deps.db.transaction().execute(async (trx) => {
@@ -535,7 +543,7 @@ class Drain {
         deps.logger.warn({ connectionId: this.connection.id, list: error.list, err: refreshError }, 'list refresh after stale reference failed');
       }
     }
-    const { item, lists } = await evaluate(deps.db, toModel(row), this.ledger);
+    const { item, lists } = await evaluate(deps.db, toModel(row), await this.ledgerFor(row.type));
     const message = publishError(error, { entry: this.entry, item, lists, at: deps.clock.now() });
     const retry = row.stale_retries === 0 && item.issues.length === 0;
     await deps.db

@@ -27,15 +27,16 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { catalogue, itemTypes, type Destination, type ItemType } from '../../shared/catalogue.js';
+import { ProviderError } from '../../server/providers/errors.js';
 import { createTestServer, type TestServer } from '../support/test-server.js';
-import { ledgers } from './drivers/index.js';
+import { ledgers, secondaries } from './drivers/index.js';
 import { isApplicable, type Driver, type DriverContext, type Entry, type Side } from './drivers/types.js';
 
 const json = (res: Response) => res.json() as Promise<any>;
 const sales = (type: ItemType) => type === 'sales' || type === 'sales_credit_note';
 
 /** One companion per provider, on a fake clock (token lifetimes, expiry, job back-off). */
-function harness(driver: Driver) {
+function harness(driver: Pick<Driver, 'id'>) {
   const h = {
     server: undefined as unknown as TestServer,
     ctx: undefined as unknown as DriverContext,
@@ -63,16 +64,25 @@ function harness(driver: Driver) {
 
 type H = ReturnType<typeof harness>;
 
+/** Where a provider's sandbox is served in this companion. */
+const ctxFor = (h: H, id: string): DriverContext => ({ server: h.server, sandbox: `${h.server.url}/sandbox/${id}` });
+
 /** Connect, reconnect or change as a user does: the provider's pages (or its credentials), then Finish. */
-async function authorise(h: H, driver: Driver, purpose: 'connect' | 'reconnect' | 'change', organisation: string) {
+async function authorise(
+  h: H,
+  driver: Pick<Driver, 'id' | 'authorize' | 'credentials'>,
+  purpose: 'connect' | 'reconnect' | 'change',
+  organisation: string,
+  connectionId = h.connectionId,
+) {
   const entry = catalogue[driver.id];
-  const target = purpose === 'connect' ? {} : { connectionId: h.connectionId };
+  const target = purpose === 'connect' ? {} : { connectionId };
   let grant: any;
   if (entry.authKind === 'oauth2') {
     const start = await h.call('POST', '/connections/authorize', { provider: driver.id, purpose, ...target });
     expect(start.status, JSON.stringify(await start.clone().json())).toBe(200);
     const { authorizeUrl, state } = await json(start);
-    const back = await driver.authorize!(h.ctx, authorizeUrl, organisation);
+    const back = await driver.authorize!(ctxFor(h, driver.id), authorizeUrl, organisation);
     expect(back.searchParams.get('state')).toBe(state);
     const page = await h.server.request('GET', `/oauth/callback${back.search}`);
     expect(page.status, await page.clone().text()).toBe(200);
@@ -80,7 +90,7 @@ async function authorise(h: H, driver: Driver, purpose: 'connect' | 'reconnect' 
     expect(status.status).toBe('authorised');
     grant = status.grant;
   } else {
-    const credentials = await driver.credentials!(h.ctx, organisation);
+    const credentials = await driver.credentials!(ctxFor(h, driver.id), organisation);
     const res = await h.call('POST', '/connections/key', { provider: driver.id, purpose, ...target, credentials });
     expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
     grant = await json(res);
@@ -106,7 +116,7 @@ async function contacts(h: H): Promise<{ total: number; entries: (Entry & { arch
 let serial = 0;
 
 /** An item a bookkeeper would enter for this type and destination: one line of 100.00 at the side's tax rate. */
-function itemFor(driver: Driver, type: ItemType, destination: Destination) {
+function itemFor(driver: Pick<Driver, 'purchases'> & Partial<Driver>, type: ItemType, destination: Destination) {
   const side = (sales(type) ? driver.sales : driver.purchases) as Side;
   const percent = side.taxRate ? (side.percent ?? 0) : 0;
   const tax = (100 * percent) / 100;
@@ -118,12 +128,12 @@ function itemFor(driver: Driver, type: ItemType, destination: Destination) {
     dueDate: '2026-06-19',
     number,
     reference: number,
-    currency: 'GBP',
+    currency: side.currency ?? 'GBP',
     taxMode: side.taxRate ? 'exclusive' : 'no_tax',
     lines: [{ description: `Suite ${type}`, amount: '100.00', category: side.category, ...(side.taxRate ? { taxRate: side.taxRate } : {}) }],
     total: (100 + tax).toFixed(2),
     ...(side.taxRate ? { totalTax: tax.toFixed(2) } : {}),
-    ...(destination.paidOnly ? { paid: true, paymentDate: '2026-05-21', paymentAccount: driver.bankAccount } : {}),
+    ...(destination.paidOnly ? { paid: true, paymentDate: '2026-05-21', paymentAccount: driver.bankAccount! } : {}),
   };
 }
 
@@ -313,5 +323,92 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
     const row = await h.server.deps.db.selectFrom('connections').selectAll().where('id', '=', h.connectionId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'disconnected', credentials: null });
     expect((await json(await h.call('GET', `/connections/${h.connectionId}/lists/categories?limit=1`))).total).toBeGreaterThan(0);
+  });
+});
+
+describe.each(secondaries)('$id beside $ledger.driver.id: the shared provider suite', (driver) => {
+  const entry = catalogue[driver.id];
+  const h = harness(driver);
+  let secondaryId = '';
+
+  it(`connects beside the ledger (${driver.ledger.driver.id}: ${driver.ledger.organisation}), choosing ${driver.organisation}`, async () => {
+    const ledger = await authorise(h, driver.ledger.driver, 'connect', driver.ledger.organisation);
+    expect(ledger.status, JSON.stringify(await ledger.clone().json())).toBe(201);
+    const ledgerBody = await json(ledger);
+    h.connectionId = ledgerBody.connection.id;
+    expect((await jobOf(h, ledgerBody.jobId)).status).toBe('done');
+
+    const res = await authorise(h, driver, 'connect', driver.organisation, undefined);
+    expect(res.status, JSON.stringify(await res.clone().json())).toBe(201);
+    const body = await json(res);
+    expect(body.connection).toMatchObject({ provider: driver.id, role: 'secondary', organisation: { name: driver.organisation }, health: expect.any(String) });
+    secondaryId = body.connection.id;
+    h.organisationId = body.connection.organisation.id;
+    h.importJobId = body.jobId;
+    expect((await jobOf(h, body.jobId)).status).toBe('done');
+    const all = await connections(h);
+    expect(all.map((c) => c.provider).sort()).toEqual([driver.id, driver.ledger.driver.id].sort());
+    expect(all.every((c) => c.health === 'active')).toBe(true);
+  });
+
+  it(entry.lists.length ? `imports every list of the catalogue entry (${entry.lists.join(', ')}), each done and not empty` : 'has no lists to import (the catalogue lists none): the import is done with nothing', async () => {
+    const job = await json(await h.call('GET', `/jobs/${h.importJobId}`));
+    expect(job.status).toBe('done');
+    expect(Object.keys(job.progress.lists).sort()).toEqual([...entry.lists].sort());
+    for (const kind of entry.lists) {
+      const list = await json(await h.call('GET', `/connections/${secondaryId}/lists/${kind}?limit=1`));
+      expect(list.total, `${kind} entries`).toBeGreaterThan(0);
+      expect(job.progress.lists[kind]).toMatchObject({ status: 'done', done: list.total });
+    }
+  });
+
+  const publishes = driver.publishes;
+  if (publishes) {
+    for (const type of itemTypes) {
+      for (const destination of entry.destinations[type]) {
+        it(`publishes a ${type} to ${entry.name} (not the ledger) as ${destination.label} (${destination.id})`, async () => {
+          // The publishing settings are the ledger's: the destination beside it is chosen on the item.
+          const body = { ...itemFor(publishes, type, destination), destination: destination.id };
+          const item = await publish(h, body);
+          expect(item.state, JSON.stringify(item.error)).toBe('published');
+          expect(item.publish.connectionId).toBe(secondaryId);
+          const docs = (await publishes.documents(h.ctx, h.organisationId)).filter((d) => d.id === item.publish.documentId && d.destination === destination.id);
+          expect(docs, `one ${destination.id} ${item.publish.documentId} in ${entry.name}`).toHaveLength(1);
+          expect(docs[0]!.contact).toBe(publishes.contactRef({ externalId: item.contact.externalId, code: null, name: item.contact.name, status: 'active', type: null }));
+          expect(docs[0]!.total).toBeCloseTo(Number(body.total), 2);
+        });
+      }
+    }
+  } else {
+    it(`publishing to ${entry.name} is refused in the catalogue's words; items go to ${catalogue[driver.ledger.driver.id].name}`, async () => {
+      // What the extension shows beside Connect: no destination for any item type, and why.
+      const summary = (await json(await h.server.request('GET', '/api/providers', { token: h.token }))).providers.find((p: any) => p.id === driver.id);
+      for (const type of itemTypes) expect(summary.destinations[type], type).toEqual([]);
+      expect(summary.limitations).toBe(entry.limitations);
+      expect(entry.limitations).toContain(`nothing is published to ${entry.name}`);
+      // The companion's own adapter refuses a publish outright, saying where to publish instead.
+      const refused = await h.server.deps.providers
+        .adapter(driver.id)
+        .publish({ organisationId: h.organisationId, credentials: async () => { throw new Error('not reached'); }, renew: async () => { throw new Error('not reached'); } }, [])
+        .then(() => null, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(ProviderError);
+      expect(refused).toMatchObject({ kind: 'forbidden', message: expect.stringMatching(/read-only: publish to your ledger/) });
+      // A bill goes to the ledger, in the status the secondary picks up.
+      const ledgerDriver = driver.ledger.driver;
+      const destination = catalogue[ledgerDriver.id].destinations.cost[0]!;
+      const item = await publish(h, itemFor(ledgerDriver, 'cost', destination));
+      expect(item.state, JSON.stringify(item.error)).toBe('published');
+      expect(item.publish.connectionId).toBe(h.connectionId);
+      const ledgerOrganisation = (await connections(h)).find((c) => c.id === h.connectionId).organisation.id;
+      const [doc] = (await ledgerDriver.documents(ctxFor(h, ledgerDriver.id), ledgerOrganisation)).filter((d) => d.id === item.publish.documentId);
+      expect(doc).toMatchObject({ destination: destination.id, total: 120 });
+    });
+  }
+
+  it(`disconnects ${entry.name}${entry.capabilities.revoke ? ', revoking at ' + entry.name : ''}, leaving the ledger connected`, async () => {
+    const res = await h.call('POST', `/connections/${secondaryId}/disconnect`, { keepLists: false });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ revoked: entry.capabilities.revoke });
+    expect((await connections(h)).map((c) => [c.provider, c.health])).toEqual([[driver.ledger.driver.id, 'active']]);
   });
 });

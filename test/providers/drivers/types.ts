@@ -40,6 +40,8 @@ export interface Side {
   taxRate?: string;
   /** The tax rate's percentage, for the amounts the suite expects. */
   percent?: number;
+  /** Default GBP. */
+  currency?: string;
 }
 
 /** A document of the sandbox's `/_control/documents`, in the suite's words. */
@@ -116,4 +118,14 @@ export function hidden(html: string, name: string): string {
 /** POSTs a provider form the way a browser does, without following the redirect. */
 export function postForm(url: string, fields: Record<string, string>): Promise<Response> {
   return fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+}
+
+/** A provider that works beside a ledger (ApprovalMax, Bill.com): connected after the ledger. */
+export interface SecondaryDriver extends Pick<Driver, 'id' | 'authorize' | 'credentials'> {
+  /** The organisation connected, and the one the suite does not (refused where it belongs to another ledger organisation). */
+  organisation: string;
+  /** The ledger connected first, and its organisation. */
+  ledger: { driver: Driver; organisation: string };
+  /** Where the provider takes documents (Bill.com): how a bill published to it is found. */
+  publishes?: Pick<Driver, 'purchases' | 'contactRef' | 'documents' | 'bankAccount'>;
 }
