@@ -179,7 +179,9 @@ async function importLists(
         state.archived += Number(r.numUpdatedRows);
       }
       state.status = 'done';
-      if (state.total === null || state.total < state.done) state.total = state.done;
+      // A finished list has exactly what was read: the provider's count is an estimate (QuickBooks
+      // counts projects among customers, Xero gives none), and "95 of 98, done" reads as a loss.
+      state.total = state.done;
       checkpoint.kind = kinds[i + 1] ?? null;
       checkpoint.cursor = null;
       await job.save({ checkpoint, progress });

@@ -41,6 +41,7 @@ function harness(driver: Pick<Driver, 'id'>) {
     server: undefined as unknown as TestServer,
     ctx: undefined as unknown as DriverContext,
     token: '',
+    standardToken: '',
     businessId: '',
     connectionId: '',
     organisationId: '',
@@ -53,6 +54,8 @@ function harness(driver: Pick<Driver, 'id'>) {
     const admin = await h.server.user({ role: 'business_admin' });
     h.businessId = admin.businessId;
     h.token = await h.server.signIn(admin.email, admin.password);
+    const standard = await h.server.user({ role: 'standard', businessId: h.businessId });
+    h.standardToken = await h.server.signIn(standard.email, standard.password);
   });
   afterAll(async () => {
     await h.server?.close();
@@ -99,6 +102,10 @@ async function authorise(
   expect(chosen, `${organisation} among ${JSON.stringify(grant.organisations)}`).toBeTruthy();
   return h.call('POST', '/connections/finish', { grantId: grant.grantId, organisationId: chosen.id });
 }
+
+/** The first call of a connect (before any page or check at the provider). */
+const startPath = (driver: Pick<Driver, 'id'>) => (catalogue[driver.id].authKind === 'oauth2' ? '/connections/authorize' : '/connections/key');
+const startBody = (driver: Pick<Driver, 'id'>) => (catalogue[driver.id].authKind === 'oauth2' ? { provider: driver.id } : { provider: driver.id, credentials: {} });
 
 async function jobOf(h: H, jobId: string) {
   await h.server.deps.jobs.runUntilIdle();
@@ -159,6 +166,8 @@ async function publish(h: H, body: Record<string, unknown>, before?: () => Promi
   await before?.();
   const queued = await h.call('POST', `/items/${item.id}/publish`);
   expect(queued.status, JSON.stringify(await queued.clone().json())).toBe(202);
+  // A double click: already on its way, still one document.
+  expect((await h.call('POST', `/items/${item.id}/publish`)).status).toBe(202);
   await h.server.deps.jobs.runUntilIdle();
   return json(await h.call('GET', `/items/${item.id}`));
 }
@@ -168,7 +177,9 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
   const h = harness(driver);
   const other = driver.organisations.other;
 
-  it(`connects to ${driver.organisations.main} as an admin would`, async () => {
+  it(`connects to ${driver.organisations.main} as an admin would (a standard user is refused first)`, async () => {
+    const refused = await h.server.request('POST', `/api/businesses/${h.businessId}${startPath(driver)}`, { token: h.standardToken, json: startBody(driver) });
+    expect(refused.status).toBe(403);
     const res = await authorise(h, driver, 'connect', driver.organisations.main);
     expect(res.status, JSON.stringify(await res.clone().json())).toBe(201);
     const body = await json(res);
@@ -180,6 +191,15 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
     expect(job.status, job.error).toBe('done');
     const [c] = await connections(h);
     expect(c).toMatchObject({ id: h.connectionId, health: 'active', daysLeft: 365, lastRefreshAt: expect.any(String) });
+    // Stored sealed: no token, key or password readable in the database.
+    const raw = h.server.database.sqlite.prepare('SELECT credentials FROM connections WHERE id = ?').get(h.connectionId) as { credentials: Buffer };
+    for (const word of ['accessToken', 'refreshToken', 'password', 'oauth2', 'api_key', 'session']) expect(raw.credentials.includes(Buffer.from(word))).toBe(false);
+  });
+
+  it('refuses a second accounting connection: Change connection is the way', async () => {
+    const res = await h.call('POST', startPath(driver), startBody(driver));
+    expect(res.status).toBe(409);
+    expect((await json(res)).error).toMatchObject({ code: 'already_connected', message: expect.stringContaining('Change connection') });
   });
 
   it(`imports every list of the catalogue entry (${entry.lists.join(', ')}), each done and not empty`, async () => {
@@ -189,7 +209,7 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
       expect(job.progress.lists[kind], kind).toMatchObject({ status: 'done' });
       const list = await json(await h.call('GET', `/connections/${h.connectionId}/lists/${kind}?limit=1`));
       expect(list.total, `${kind} entries`).toBeGreaterThan(0);
-      expect(job.progress.lists[kind].done, `${kind} progress`).toBe(list.total);
+      expect(job.progress.lists[kind], `${kind} progress`).toMatchObject({ done: list.total, total: list.total });
     }
   });
 
@@ -242,6 +262,8 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
     const [archive, rename] = candidates.slice(-2);
     if (!archive || !rename) throw new Error('two suppliers to change are needed');
     const change = { archive, rename, to: `${rename.name} (renamed)`, add: 'Suite Newly Added Supplies Ltd' };
+    const rule = await h.call('POST', '/rules', { contact: archive.externalId, category: driver.purchases.category });
+    expect(rule.status, JSON.stringify(await rule.clone().json())).toBe(201);
     await driver.changeContacts(h.ctx, h.organisationId, change);
     const started = await h.call('POST', `/connections/${h.connectionId}/refresh`);
     expect(started.status).toBe(202);
@@ -254,6 +276,9 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
     expect(after.entries.find((e) => e.externalId === archive.externalId)).toMatchObject({ status: 'archived' });
     expect(after.entries.find((e) => e.externalId === rename.externalId)).toMatchObject({ status: 'active', name: change.to });
     expect(after.entries.filter((e) => e.name === change.add)).toMatchObject([{ status: 'active' }]);
+    // The supplier rule that points at the archived contact is flagged, not lost.
+    const flagged = await json(await h.call('GET', `/rules/${(await json(rule)).id}`));
+    expect(flagged.flagged).toEqual([expect.objectContaining({ field: 'contact', reason: 'archived' })]);
   });
 
   let held: any;
@@ -323,6 +348,9 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
     const row = await h.server.deps.db.selectFrom('connections').selectAll().where('id', '=', h.connectionId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'disconnected', credentials: null });
     expect((await json(await h.call('GET', `/connections/${h.connectionId}/lists/categories?limit=1`))).total).toBeGreaterThan(0);
+    const audit = (await json(await h.call('GET', '/audit?limit=500'))).entries.map((e: any) => e.action);
+    const told = ['connection.connect', 'connection.refresh', 'connection.reconnect', 'connection.disconnect', ...(isApplicable(other) ? ['connection.change'] : [])];
+    expect(audit).toEqual(expect.arrayContaining(told));
   });
 });
 
@@ -358,7 +386,7 @@ describe.each(secondaries)('$id beside $ledger.driver.id: the shared provider su
     for (const kind of entry.lists) {
       const list = await json(await h.call('GET', `/connections/${secondaryId}/lists/${kind}?limit=1`));
       expect(list.total, `${kind} entries`).toBeGreaterThan(0);
-      expect(job.progress.lists[kind]).toMatchObject({ status: 'done', done: list.total });
+      expect(job.progress.lists[kind]).toMatchObject({ status: 'done', done: list.total, total: list.total });
     }
   });
 
