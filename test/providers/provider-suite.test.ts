@@ -6,24 +6,29 @@
  * are generated from it: one publishing case per destination of every item type.
  *
  * Ledgers (Xero, QuickBooks Online, Sage Accounting, KashFlow, FreeAgent):
- *   connect → import every list of the catalogue entry → one item published per destination →
- *   a retry after a sandbox-injected timeout publishes once → refresh after upstream changes
- *   archives and renames without loss → the grant ends at the provider: "reconnect", items held →
- *   reconnect to another organisation refused → reconnect to the same one releases the items →
- *   change connection → disconnect.
- * Secondary providers: ApprovalMax beside a Xero ledger (connect, nothing to import, publishing
- * to it refused in the catalogue's words); Bill.com (connect, import, publish a bill) once its
- * adapter is registered.
+ *   connect (a standard user refused, a second ledger refused, credentials sealed) → import every
+ *   list of the catalogue entry → one item published per destination, found once in the
+ *   sandbox's documents with the right contact, total, tax and tax codes → a retry after a
+ *   sandbox-injected timeout publishes once → refresh after upstream changes archives, renames
+ *   and adds without loss, flagging the rule on the archived contact → the grant ends at the
+ *   provider: "reconnect", new items held → reconnect to another organisation refused →
+ *   reconnect to the same one releases the held items → change connection → disconnect.
+ * Beside a ledger: ApprovalMax beside Xero (connect, nothing to import, publishing to it refused
+ * in the catalogue's words, bills go to Xero); Bill.com beside QuickBooks (connect with what
+ * BILL's pages show, import, one document per Bill.com destination) once its adapter is registered.
  *
- * Steps a provider cannot take are not generated; the driver gives the reason and the suite
- * records it in a case of its own (`records why …`) that checks the reason still holds. Today:
+ * Steps a provider cannot take are not generated: the driver gives the reason (`notApplicable`)
+ * and the suite records it in a case of its own (`records why …`). Today:
  * - none for the five ledgers: every one can reach a second organisation (Xero, Sage: the chooser;
  *   QuickBooks: Intuit's company choice; KashFlow, FreeAgent: a second login is a second company),
- *   and every one can lose its grant at the provider (Xero, QuickBooks, Sage, FreeAgent: the app
- *   is disconnected there; KashFlow, which has no grant to revoke: the user changes the password).
- * - ApprovalMax: no lists to import and no destinations (its API is read-only); publishing goes to
- *   the ledger. Reconnect/change/refresh of a secondary are the same routes as the ledgers'.
- * - Bill.com: generated only when `adapterFactories['bill-com']` exists.
+ *   and every one can lose its grant at the provider (Xero, QuickBooks, Sage, FreeAgent: the app is
+ *   disconnected there; KashFlow, which has no grant to revoke: the user changes the password).
+ *   Disconnect revokes at the provider only where the catalogue says it can (not KashFlow, FreeAgent).
+ * - ApprovalMax: no lists to import and no destinations (its API is read-only), so no publishing,
+ *   timeout or refresh steps; its connection lifecycle is the same routes as a ledger's.
+ * - Bill.com: publishing settings are the ledger's, so the Bill.com destination is set on the item;
+ *   timeout, refresh and reconnect are its contract test's (test/bill-com-contract.test.ts).
+ *   Generated only when `adapterFactories['bill-com']` exists.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { catalogue, itemTypes, type Destination, type ItemType } from '../../shared/catalogue.js';
@@ -34,6 +39,13 @@ import { isApplicable, type Driver, type DriverContext, type Entry, type Side } 
 
 const json = (res: Response) => res.json() as Promise<any>;
 const sales = (type: ItemType) => type === 'sales' || type === 'sales_credit_note';
+const typeWords: Record<ItemType, string> = {
+  cost: 'a cost item',
+  sales: 'a sales invoice',
+  expense_claim: 'an expense claim',
+  purchase_credit_note: 'a purchase credit note',
+  sales_credit_note: 'a sales credit note',
+};
 
 /** One companion per provider, on a fake clock (token lifetimes, expiry, job back-off). */
 function harness(driver: Pick<Driver, 'id'>) {
@@ -215,7 +227,7 @@ describe.each(ledgers)('$id: the shared provider suite', (driver) => {
 
   for (const type of itemTypes) {
     for (const destination of entry.destinations[type]) {
-      it(`publishes a ${type} as ${destination.label} (${destination.id}) with the right contact, amounts and tax`, async () => {
+      it(`publishes ${typeWords[type]} as ${destination.label} (${destination.id}) with the right contact, amounts and tax`, async () => {
         await useDestination(h, type, destination);
         const body = itemFor(driver, type, destination);
         const item = await publish(h, body);
@@ -394,7 +406,7 @@ describe.each(secondaries)('$id beside $ledger.driver.id: the shared provider su
   if (publishes) {
     for (const type of itemTypes) {
       for (const destination of entry.destinations[type]) {
-        it(`publishes a ${type} to ${entry.name} (not the ledger) as ${destination.label} (${destination.id})`, async () => {
+        it(`publishes ${typeWords[type]} to ${entry.name} (not the ledger) as ${destination.label} (${destination.id})`, async () => {
           // The publishing settings are the ledger's: the destination beside it is chosen on the item.
           const body = { ...itemFor(publishes, type, destination), destination: destination.id };
           const item = await publish(h, body);
