@@ -95,6 +95,29 @@ describe('the extension with a real Bookbridge server', () => {
     await dialog.waitFor({ state: 'detached' });
   });
 
+  it("connects Xero through a browser tab and the server's callback page (the fallback to launchWebAuthFlow)", async () => {
+    const popup = await openPopup(browser);
+    await enterServer(popup, server.url);
+    await signIn(popup, admin.email, admin.password);
+    await popup.getByRole('region', { name: 'Signed in' }).waitFor();
+    const dashboard = await openDashboard(browser, popup);
+    await dashboard.getByRole('button', { name: 'Connect Xero' }).click();
+    const dialog = dashboard.getByRole('dialog', { name: 'Connect Xero' });
+    const [tab] = await Promise.all([browser.context.waitForEvent('page'), dialog.getByRole('button', { name: 'Sign in in a browser tab instead' }).click()]);
+    await dialog.getByText('tab that opened').waitFor();
+    await tab.getByLabel('Email address').fill('demo@example.com');
+    await tab.getByLabel('Password').fill('any password');
+    await tab.getByRole('button', { name: 'Log in' }).click();
+    await tab.getByRole('button', { name: 'Allow access' }).click();
+    // The provider sends the tab to the server's own callback page; the dialog learns it by polling.
+    await dialog.getByText('Select the organisation you want to connect to Bookbridge').waitFor();
+    expect(tab.isClosed()).toBe(true); // the dashboard closed the tab it opened
+    await dialog.getByRole('button', { name: 'Next' }).click();
+    await dialog.getByText('Your organisation is connected').waitFor();
+    await dialog.getByRole('button', { name: 'Finish' }).click();
+    await dashboard.getByRole('heading', { name: 'Xero settings' }).waitFor();
+  });
+
   it('says plainly when nothing answers at the server address', async () => {
     const closedPort = await freePort();
     const popup = await openPopup(browser);
