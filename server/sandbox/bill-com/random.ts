@@ -2,6 +2,8 @@
  * A small seeded random source, so that every seeded name, id and amount in the BILL sandbox is
  * the same for the same seed (tests rely on it; a reset gives the same organisations back).
  */
+import { draws, hashSeedByCodePoint, mulberry32 } from '../common/random.js';
+
 export interface Rng {
   /** [0, 1) */
   next(): number;
@@ -11,40 +13,11 @@ export interface Rng {
   alnum(count: number): string;
 }
 
-function hashSeed(seed: number | string): number {
-  // FNV-1a, 32 bit: spreads short or similar seeds apart.
-  let h = 0x811c9dc5;
-  for (const ch of String(seed)) {
-    h ^= ch.charCodeAt(0);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** mulberry32: tiny and good enough for emulator data (never for secrets). */
 export function createRng(seed: number | string): Rng {
-  let a = hashSeed(seed);
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => {
-      if (items.length === 0) throw new Error('pick from an empty list');
-      return items[Math.floor(next() * items.length)] as (typeof items)[number];
-    },
-    alnum: (count) => {
-      let out = '';
-      for (let i = 0; i < count; i++) out += alphabet[Math.floor(next() * alphabet.length)];
-      return out;
-    },
-  };
+  const d = draws(mulberry32(hashSeedByCodePoint(seed)));
+  return { next: d.next, int: d.between, pick: d.pickOrThrow, alnum: (count) => d.chars(alphabet, count) };
 }
 
 /**

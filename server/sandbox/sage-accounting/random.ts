@@ -2,6 +2,10 @@
  * Seeded randomness, so every id and name the sandbox makes is the same on every run with the
  * same seed (tests and benchmarks rely on it).
  */
+import { deriveSeed, draws, mulberry32 } from '../common/random.js';
+
+export { deriveSeed };
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -12,33 +16,7 @@ export interface Random {
   hex(length: number): string;
 }
 
-/** mulberry32: tiny and good enough for test data (not for secrets). */
 export function createRandom(seed: number): Random {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const hex = (n: number) => {
-    let out = '';
-    for (let i = 0; i < n; i++) out += Math.floor(next() * 16).toString(16);
-    return out;
-  };
-  return {
-    next,
-    int: (max) => Math.floor(next() * max),
-    pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
-    id: () => hex(32),
-    hex,
-  };
-}
-
-/** Mixes a label into a seed so sub-streams (per business, ids, faults) stay independent. */
-export function deriveSeed(seed: number, label: string): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
+  const d = draws(mulberry32(seed));
+  return { next: d.next, int: d.below, pick: d.pick, id: () => d.hex(32), hex: d.hex };
 }
