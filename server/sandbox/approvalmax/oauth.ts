@@ -6,8 +6,18 @@
  * only with `offline_access`, one-time use (rotated on every refresh) with a 30-day sliding
  * lifetime; and the standard revocation endpoint [? not confirmed for ApprovalMax].
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import {
+  authenticateClient,
+  clientCredentials,
+  codeUsable,
+  formValues,
+  opaqueToken as opaque,
+  pkceS256Matches,
+  readForm,
+  redirectUriAllowed,
+  redirectWith,
+} from '../common/oauth.js';
 import type { CompanyRecord, Grant, SandboxClient, SandboxState } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -21,28 +31,8 @@ export const WRITE_SCOPE = 'https://www.approvalmax.com/scopes/public_api/write'
 export const COMBINED_SCOPE = 'https://www.approvalmax.com/scopes/public_api';
 export const knownScopes = new Set([READ_SCOPE, WRITE_SCOPE, COMBINED_SCOPE, 'offline_access', 'openid', 'profile', 'email']);
 
-function opaque(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function redirectUriAllowed(client: SandboxClient, uri: string): boolean {
-  if (client.redirectUris) return client.redirectUris.includes(uri);
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 function page(title: string, body: string): string {
@@ -114,36 +104,9 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Sorry, there was an error</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
-function redirectWith(c: Context, redirectUri: string, params: Record<string, string | undefined>) {
-  const target = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
-  return c.redirect(target.toString(), 302);
-}
-
-async function readForm(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) {
-    const value = Array.isArray(v) ? v.at(-1) : v;
-    if (typeof value === 'string') out[k] = value;
-  }
-  return out;
-}
-
 /** client_secret_post (as ApprovalMax's own connector sends it) or client_secret_basic. */
-function authenticateClient(state: SandboxState, header: string | undefined, form: Record<string, string>): SandboxClient | undefined {
-  let id = form.client_id;
-  let secret = form.client_secret;
-  if (header?.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return undefined;
-    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
-  }
-  const client = id ? state.clients.get(id) : undefined;
-  if (!client || secret === undefined || !safeEqual(secret, client.secret)) return undefined;
-  return client;
+function clientOf(state: SandboxState, c: Context, form: Record<string, string>): SandboxClient | undefined {
+  return authenticateClient(state.clients, clientCredentials(c.req.header('authorization'), form));
 }
 
 function tokenError(c: Context, error: string, description?: string) {
@@ -245,8 +208,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
       state.pending.delete(pending.id);
       return redirectWith(c, pending.redirectUri, { error: 'access_denied', state: pending.state });
     }
-    const raw = form.company;
-    const ticked = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string');
+    const ticked = formValues(form, 'company');
     const allowed = new Set(companiesFor(user.userId).filter((x) => x.allowed).map((x) => x.company.companyId));
     const chosen = ticked.filter((id) => allowed.has(id));
     if (chosen.length === 0) {
@@ -269,19 +231,13 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/identity/connect/token', async (c) => {
     const form = await readForm(c);
-    const client = authenticateClient(state, c.req.header('authorization'), form);
+    const client = clientOf(state, c, form);
     if (!client) return tokenError(c, 'invalid_client');
     const now = state.now();
     if (form.grant_type === 'authorization_code') {
       const code = state.codes.get(form.code ?? '');
-      if (!code || code.used || code.expiresAt <= now || code.clientId !== client.id || form.redirect_uri !== code.redirectUri) {
-        return tokenError(c, 'invalid_grant');
-      }
-      if (code.codeChallenge) {
-        const verifier = form.code_verifier ?? '';
-        const expected = createHash('sha256').update(verifier).digest('base64url');
-        if (verifier.length < 43 || verifier.length > 128 || !safeEqual(expected, code.codeChallenge)) return tokenError(c, 'invalid_grant');
-      }
+      if (!code || !codeUsable(code, client.id, now) || form.redirect_uri !== code.redirectUri) return tokenError(c, 'invalid_grant');
+      if (code.codeChallenge && !pkceS256Matches(form.code_verifier ?? '', code.codeChallenge)) return tokenError(c, 'invalid_grant');
       code.used = true;
       const grant: Grant = { id: opaque(16), userId: code.userId, clientId: client.id, scope: code.scope, companyIds: code.companyIds, revoked: false };
       state.grants.set(grant.id, grant);
@@ -303,7 +259,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/identity/connect/revocation', async (c) => {
     const form = await readForm(c);
-    const client = authenticateClient(state, c.req.header('authorization'), form);
+    const client = clientOf(state, c, form);
     if (!client) return tokenError(c, 'invalid_client');
     const record = state.refreshTokens.get(form.token ?? '');
     const grant = record ? state.grants.get(record.grantId) : undefined;

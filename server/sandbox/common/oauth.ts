@@ -1,0 +1,115 @@
+/**
+ * The parts of an OAuth 2.0 authorization server that every sandbox runs the same way: redirect
+ * URI checks, the form a token endpoint reads, client authentication (RFC 6749 §2.3.1), PKCE S256
+ * (RFC 7636 §4.6) and refresh-token rotation with a grace period. What differs per provider (error
+ * bodies, token shapes and lifetimes, which client authentication it takes) stays in each
+ * sandbox's oauth.ts and reaches these functions as arguments.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+
+/** Constant-time string comparison for secrets and PKCE challenges. */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** An unguessable token from the OS (never the seeded stream), base64url. */
+export function opaqueToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** A client registered with redirect URIs takes only those; one without takes any http(s) URI. */
+export function redirectUriAllowed(client: { redirectUris?: string[] }, uri: string): boolean {
+  if (client.redirectUris) return client.redirectUris.includes(uri);
+  try {
+    const u = new URL(uri);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** 302 to the client's redirect URI with the given query parameters (undefined ones left out). */
+export function redirectWith(c: Context, redirectUri: string, params: Record<string, string | undefined>) {
+  const target = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
+  return c.redirect(target.toString(), 302);
+}
+
+/** A form-encoded body as one string per field (the last one when a field is repeated). */
+export async function readForm(c: Context): Promise<Record<string, string>> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const value = Array.isArray(v) ? v.at(-1) : v;
+    if (typeof value === 'string') out[k] = value;
+  }
+  return out;
+}
+
+/** Every string value of a repeated field (ticked checkboxes on a consent page). */
+export function formValues(body: Record<string, unknown>, name: string): string[] {
+  const raw = body[name];
+  return (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === 'string');
+}
+
+export interface ClientCredentials {
+  id?: string;
+  secret?: string;
+}
+
+/**
+ * The client id and secret a token request carries: HTTP Basic when present (RFC 6749 §2.3.1:
+ * both form-urlencoded before Basic encoding), otherwise `client_id`/`client_secret` in `form`.
+ * Pass no form for a provider that takes Basic only. A Basic header without a colon is refused.
+ */
+export function clientCredentials(header: string | undefined, form?: Record<string, string>): ClientCredentials | undefined {
+  if (header?.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    return {
+      id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  }
+  return form ? { id: form.client_id, secret: form.client_secret } : undefined;
+}
+
+/** The registered client whose secret matches, or undefined. */
+export function authenticateClient<C extends { secret: string }>(
+  clients: ReadonlyMap<string, C>,
+  credentials: ClientCredentials | undefined,
+): C | undefined {
+  const client = credentials?.id ? clients.get(credentials.id) : undefined;
+  if (!client || credentials?.secret === undefined || !safeEqual(credentials.secret, client.secret)) return undefined;
+  return client;
+}
+
+/** PKCE S256: the verifier is 43 to 128 characters and hashes to the challenge. */
+export function pkceS256Matches(verifier: string, challenge: string): boolean {
+  const expected = createHash('sha256').update(verifier).digest('base64url');
+  return verifier.length >= 43 && verifier.length <= 128 && safeEqual(expected, challenge);
+}
+
+/** An authorization code still good for this client: not used, not expired. */
+export function codeUsable(code: { used: boolean; expiresAt: number; clientId: string } | undefined, clientId: string, now: number): boolean {
+  return !!code && !code.used && code.expiresAt > now && code.clientId === clientId;
+}
+
+export interface RotatingRefreshToken {
+  issuedAt: number;
+  /** When it was first exchanged for a new one; from then on only the grace period keeps it alive. */
+  rotatedAt?: number;
+}
+
+/**
+ * A rotating refresh token still works: before its first use, for `idleMs` after issue; after it,
+ * for `graceMs` (so a client that lost the answer can retry). Mark it with `rotatedAt ??= now`
+ * once the refresh is granted.
+ */
+export function refreshTokenAlive(record: RotatingRefreshToken, now: number, policy: { graceMs: number; idleMs?: number }): boolean {
+  return record.rotatedAt === undefined ? now - record.issuedAt < (policy.idleMs ?? Infinity) : now - record.rotatedAt < policy.graceMs;
+}
