@@ -5,8 +5,19 @@
  * refresh tokens rotate on use with the previous one honoured for 30 minutes, and die after
  * 60 days unused.
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import {
+  authenticateClient,
+  clientCredentials,
+  codeUsable,
+  formValues,
+  pkceS256Matches,
+  readForm,
+  redirectUriAllowed,
+  redirectWith,
+  refreshTokenAlive,
+} from '../common/oauth.js';
 import { connectionDate } from './dates.js';
 import type { Connection, Grant, SandboxClient, SandboxState } from './state.js';
 
@@ -77,22 +88,6 @@ export function hostBase(c: Context, host: 'login' | 'identity' | 'api'): string
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function redirectUriAllowed(client: SandboxClient, uri: string): boolean {
-  if (client.redirectUris) return client.redirectUris.includes(uri);
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 function page(title: string, body: string): string {
@@ -176,37 +171,9 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Sorry, something went wrong</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
-function redirectWith(c: Context, redirectUri: string, params: Record<string, string | undefined>) {
-  const target = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
-  return c.redirect(target.toString(), 302);
-}
-
 /** Client authentication at the token/revocation endpoints: Basic, or client_id (+secret) in the body. */
-function authenticateClient(state: SandboxState, header: string | undefined, form: Record<string, string>): SandboxClient | undefined {
-  let id = form.client_id;
-  let secret = form.client_secret;
-  if (header?.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return undefined;
-    // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
-  }
-  const client = id ? state.clients.get(id) : undefined;
-  if (!client || secret === undefined || !safeEqual(secret, client.secret)) return undefined;
-  return client;
-}
-
-async function readForm(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) {
-    const value = Array.isArray(v) ? v.at(-1) : v;
-    if (typeof value === 'string') out[k] = value;
-  }
-  return out;
+function clientOf(state: SandboxState, c: Context, form: Record<string, string>): SandboxClient | undefined {
+  return authenticateClient(state.clients, clientCredentials(c.req.header('authorization'), form));
 }
 
 function tokenError(c: Context, error: string, description?: string) {
@@ -404,10 +371,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
       state.pending.delete(pending.id);
       return redirectWith(c, pending.redirectUri, { error: 'access_denied', state: pending.state });
     }
-    const chosenRaw = form.tenant;
-    const chosen = (Array.isArray(chosenRaw) ? chosenRaw : chosenRaw === undefined ? [] : [chosenRaw])
-      .filter((t): t is string => typeof t === 'string')
-      .filter((t) => user.tenantIds.includes(t));
+    const chosen = formValues(form, 'tenant').filter((t) => user.tenantIds.includes(t));
     if (chosen.length === 0) {
       return c.html(
         consentPage(pending.id, appName(client), pending.scope, organisationsOf(state, user.tenantIds), 'Choose at least one organisation.'),
@@ -452,20 +416,13 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/identity/connect/token', async (c) => {
     const form = await readForm(c);
-    const client = authenticateClient(state, c.req.header('authorization'), form);
+    const client = clientOf(state, c, form);
     if (!client) return tokenError(c, 'invalid_client');
     const now = state.now();
     if (form.grant_type === 'authorization_code') {
       const code = state.codes.get(form.code ?? '');
-      if (!code || code.used || code.expiresAt <= now || code.clientId !== client.id) return tokenError(c, 'invalid_grant');
-      if (form.redirect_uri !== code.redirectUri) return tokenError(c, 'invalid_grant');
-      if (code.codeChallenge) {
-        const verifier = form.code_verifier ?? '';
-        const expected = b64url(createHash('sha256').update(verifier).digest());
-        if (verifier.length < 43 || verifier.length > 128 || !safeEqual(expected, code.codeChallenge)) {
-          return tokenError(c, 'invalid_grant');
-        }
-      }
+      if (!code || !codeUsable(code, client.id, now) || form.redirect_uri !== code.redirectUri) return tokenError(c, 'invalid_grant');
+      if (code.codeChallenge && !pkceS256Matches(form.code_verifier ?? '', code.codeChallenge)) return tokenError(c, 'invalid_grant');
       code.used = true;
       const grant: Grant = {
         id: opaque(),
@@ -485,8 +442,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
       const record = state.refreshTokens.get(form.refresh_token ?? '');
       const grant = record ? state.grants.get(record.grantId) : undefined;
       if (!record || !grant || grant.revoked || grant.clientId !== client.id) return tokenError(c, 'invalid_grant');
-      const alive = record.rotatedAt === undefined ? now - record.issuedAt < REFRESH_IDLE_MS : now - record.rotatedAt < REFRESH_GRACE_MS;
-      if (!alive) return tokenError(c, 'invalid_grant');
+      if (!refreshTokenAlive(record, now, { graceMs: REFRESH_GRACE_MS, idleMs: REFRESH_IDLE_MS })) return tokenError(c, 'invalid_grant');
       record.rotatedAt ??= now;
       state.stats.tokenRefreshes++;
       return c.json(issueTokens(c, state, grant, true));
@@ -496,7 +452,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/identity/connect/revocation', async (c) => {
     const form = await readForm(c);
-    const client = authenticateClient(state, c.req.header('authorization'), form);
+    const client = clientOf(state, c, form);
     if (!client) return tokenError(c, 'invalid_client');
     const record = state.refreshTokens.get(form.token ?? '');
     const grant = record ? state.grants.get(record.grantId) : undefined;
