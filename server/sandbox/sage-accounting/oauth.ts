@@ -4,8 +4,8 @@
  * oauth.accounting.sage.com. Codes live 60 seconds and work once; access tokens live 5 minutes;
  * refresh tokens live 31 days and work once (each refresh returns a new one).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, safeEqual } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState, SandboxUser } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -16,28 +16,8 @@ const scopes = new Set(['full_access', 'readonly']);
 /** The countries v3.1 serves (filter=apiv3.1); the sandbox seeds UK businesses only. */
 export const countries: Record<string, string> = { gb: 'United Kingdom', ie: 'Ireland', ca: 'Canada', de: 'Germany', es: 'Spain', fr: 'France', us: 'United States' };
 
-function opaque(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function redirectUriAllowed(client: SandboxClient, uri: string): boolean {
-  if (client.redirectUris) return client.redirectUris.includes(uri);
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 export function page(title: string, body: string): string {
@@ -105,26 +85,15 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Something went wrong</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
-function redirectWith(c: Context, uri: string, params: Record<string, string | undefined>) {
-  const url = new URL(uri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
-  return c.redirect(url.toString(), 302);
-}
-
-async function readForm(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) {
-    const value = Array.isArray(v) ? v.at(-1) : v;
-    if (typeof value === 'string') out[k] = value;
-  }
-  return out;
-}
-
 function tokenError(c: Context, error: string, status: 400 | 401 = 400) {
   return c.json({ error }, status);
 }
 
+/**
+ * Not the shared clientCredentials(): this sandbox has always split Basic on every colon and not
+ * turned `+` into a space, so a secret holding `:`, `+` or a space does not match over Basic here
+ * (RFC 6749 §2.3.1 says to form-decode both parts). Kept as is until a test shows Sage's own rule.
+ */
 function clientFrom(state: SandboxState, form: Record<string, string>, authorization?: string): SandboxClient | undefined {
   let id = form.client_id;
   let secret = form.client_secret;
@@ -221,7 +190,8 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
     const now = state.now();
     if (form.grant_type === 'authorization_code') {
       const code = state.codes.get(form.code ?? '');
-      if (!code || code.used || code.expiresAt <= now || code.clientId !== client.id || form.redirect_uri !== code.redirectUri) {
+      if (!code || !codeUsable(code, client.id, now) || form.redirect_uri !== code.redirectUri) {
+        // Sage burns a code on any failed exchange, so a second try with it fails too.
         if (code) code.used = true;
         return tokenError(c, 'invalid_grant');
       }
