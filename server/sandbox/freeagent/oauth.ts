@@ -6,8 +6,8 @@
  * parameters), gives 1-hour access tokens and a refresh token that is replaced on each refresh.
  * Token refreshes are limited to 15 a minute per user.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { authenticateClient, clientCredentials, codeUsable, opaqueToken, redirectUriAllowed, redirectWith, refreshTokenAlive } from '../common/oauth.js';
 import { admit, type Grant, type SandboxClient, type SandboxState } from './state.js';
 
 const CODE_LIFETIME_MS = 15 * 60_000;
@@ -19,16 +19,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-function token(): string {
-  // Secrets come from the OS, not the seeded stream: tokens must not be guessable.
-  return randomBytes(24).toString('base64url');
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+const token = () => opaqueToken(24);
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -84,22 +75,6 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1 id="page-title">Sorry, something went wrong</h1><p class="error" role="alert" id="error-message">${escapeHtml(message)}</p>`), 400);
 }
 
-function redirectWith(c: Context, redirectUri: string, params: Record<string, string | undefined>) {
-  const target = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
-  return c.redirect(target.toString(), 302);
-}
-
-function redirectUriAllowed(client: SandboxClient, uri: string): boolean {
-  if (client.redirectUris) return client.redirectUris.includes(uri);
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 async function readForm(c: Context): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const type = c.req.header('content-type') ?? '';
@@ -116,19 +91,8 @@ async function readForm(c: Context): Promise<Record<string, string>> {
 }
 
 /** HTTP Basic (preferred) or client_id + client_secret parameters. */
-function authenticateClient(state: SandboxState, header: string | undefined, form: Record<string, string>): SandboxClient | undefined {
-  let id = form.client_id;
-  let secret = form.client_secret;
-  if (header?.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) return undefined;
-    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
-  }
-  const client = id ? state.clients.get(id) : undefined;
-  if (!client || secret === undefined || !safeEqual(secret, client.secret)) return undefined;
-  return client;
+function clientOf(state: SandboxState, c: Context, form: Record<string, string>): SandboxClient | undefined {
+  return authenticateClient(state.clients, clientCredentials(c.req.header('authorization'), form));
 }
 
 function tokenError(c: Context, error: string, description: string) {
@@ -199,7 +163,7 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/api/v2/token_endpoint', async (c) => {
     const form = await readForm(c);
-    const client = authenticateClient(state, c.req.header('authorization'), form);
+    const client = clientOf(state, c, form);
     if (!client) {
       // Rails' http_basic_authenticate answer.
       c.header('WWW-Authenticate', 'Basic realm="Application"');
@@ -208,7 +172,7 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
     const now = state.now();
     if (form.grant_type === 'authorization_code') {
       const code = state.codes.get(form.code ?? '');
-      if (!code || code.used || code.expiresAt <= now || code.clientId !== client.id) {
+      if (!code || !codeUsable(code, client.id, now)) {
         return tokenError(c, 'invalid_grant', 'The authorization code is invalid, expired or already used');
       }
       if (form.redirect_uri !== undefined && form.redirect_uri !== code.redirectUri) {
@@ -224,7 +188,8 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
       const record = state.refreshTokens.get(form.refresh_token ?? '');
       const grant = record ? state.grants.get(record.grantId) : undefined;
       if (!record || !grant || grant.revoked || grant.clientId !== client.id) return tokenError(c, 'invalid_grant', 'The refresh token is invalid');
-      if (record.rotatedAt !== undefined && now - record.rotatedAt >= state.refreshGraceMs) return tokenError(c, 'invalid_grant', 'The refresh token has already been used');
+      // No idle limit: FreeAgent's refresh tokens last about 20 years; only the grace after rotation ends one.
+      if (!refreshTokenAlive(record, now, { graceMs: state.refreshGraceMs })) return tokenError(c, 'invalid_grant', 'The refresh token has already been used');
       const limited = admit(state, [
         { key: `refresh:${grant.companyId}:${grant.userId}`, windowMs: 60_000, limit: state.limits.refreshesPerMinute, words: `${state.limits.refreshesPerMinute} requests per 60 seconds` },
       ]);
