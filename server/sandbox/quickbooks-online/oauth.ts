@@ -5,8 +5,9 @@
  * tokens for 3600 s, rolling ~100-day refresh tokens whose value rotates about daily), and the
  * revoke endpoint on developer.api.intuit.com (JSON body).
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { authenticateClient, clientCredentials, readForm, redirectUriAllowed, redirectWith } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -52,12 +53,6 @@ export function hostBase(c: Context, host: 'appcenter' | 'oauth' | 'developer' |
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -118,39 +113,9 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Something went wrong</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
-function redirectWith(c: Context, redirectUri: string, params: Record<string, string | undefined>) {
-  const target = new URL(redirectUri);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) target.searchParams.set(k, v);
-  return c.redirect(target.toString(), 302);
-}
-
-function redirectUriAllowed(client: SandboxClient, uri: string): boolean {
-  if (client.redirectUris) return client.redirectUris.includes(uri);
-  try {
-    const u = new URL(uri);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
-/** Basic client authentication (Intuit's token and revoke endpoints take only Basic). */
-function authenticateClient(state: SandboxState, header: string | undefined): SandboxClient | undefined {
-  if (!header?.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  const id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-  const secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
-  const client = state.clients.get(id);
-  return client && safeEqual(secret, client.secret) ? client : undefined;
-}
-
-async function readForm(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
-  return out;
+/** Basic client authentication only (Intuit's token and revoke endpoints take no client_id in the body). */
+function clientOf(state: SandboxState, c: Context): SandboxClient | undefined {
+  return authenticateClient(state.clients, clientCredentials(c.req.header('authorization')));
 }
 
 const tokenError = (c: Context, error: string, status: 400 | 401 = 400) => c.json({ error }, status);
@@ -252,7 +217,7 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
   });
 
   app.post('/oauth/oauth2/v1/tokens/bearer', async (c) => {
-    const client = authenticateClient(state, c.req.header('authorization'));
+    const client = clientOf(state, c);
     if (!client) return tokenError(c, 'invalid_client', 401);
     const form = await readForm(c);
     const now = state.now();
@@ -308,7 +273,7 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
   });
 
   app.post('/developer/v2/oauth2/tokens/revoke', async (c) => {
-    const client = authenticateClient(state, c.req.header('authorization'));
+    const client = clientOf(state, c);
     if (!client) return tokenError(c, 'invalid_client', 401);
     const body = (await c.req.json().catch(() => ({}))) as { token?: unknown };
     const token = typeof body.token === 'string' ? body.token : '';
