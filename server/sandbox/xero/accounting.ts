@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { activeFaults as faultsFor, HANG_MS, rolls, sleep, takeRate429 } from '../common/faults.js';
 import { msDate, parseRequestDate } from './dates.js';
 import { writeCollection, validationException, type Collection, type WriteContext } from './documents.js';
 import { retryAfterHeader, type Admission } from './limits.js';
@@ -59,20 +60,8 @@ function hasScope(grant: Grant, path: string, write: boolean): boolean {
   return accepted.some((s) => grant.scope.includes(s));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 function activeFaults(state: SandboxState, tenantId: string): { faults: Faults; owner: Faults } {
-  const own = state.faults.tenants.get(tenantId);
-  return { faults: { ...state.faults.all, ...own }, owner: own?.rate429 ? own : state.faults.all };
+  return faultsFor(state.faults.all, state.faults.tenants.get(tenantId));
 }
 
 function envelope(state: SandboxState, grant: Grant, body: Json): Json {
@@ -189,10 +178,8 @@ export function createAccountingApi(state: SandboxState): Hono<Env> {
       c.header('X-Rate-Limit-Problem', problemName);
       return c.text('You have exceeded the rate limit', 429);
     };
-    if (owner.rate429 && owner.rate429.count > 0) {
-      owner.rate429.count--;
-      return tooMany('minute', String(owner.rate429.retryAfterSeconds));
-    }
+    const burst = takeRate429(owner.rate429);
+    if (burst) return tooMany('minute', String(burst.retryAfterSeconds));
     const tenantAdmission: Admission = org.limiter.admit(now);
     const admission = tenantAdmission.ok ? state.appLimiter.admit(now) : tenantAdmission;
     if (!admission.ok) return tooMany(admission.problem, retryAfterHeader(admission.retryAfterMs, state.timeScale));
@@ -204,7 +191,7 @@ export function createAccountingApi(state: SandboxState): Hono<Env> {
     let hang = false;
     try {
       if (faults.slowMs) await sleep(faults.slowMs, c.req.raw.signal);
-      if (faults.error5xxRate && state.dice.next() < faults.error5xxRate) {
+      if (rolls(state.dice, faults.error5xxRate)) {
         state.stats.sent5xx++;
         return c.json(
           {
@@ -216,7 +203,7 @@ export function createAccountingApi(state: SandboxState): Hono<Env> {
         );
       }
       // A timeout is the worst case for a client: the call is carried out, then no answer comes.
-      hang = !!faults.timeoutRate && state.dice.next() < faults.timeoutRate;
+      hang = rolls(state.dice, faults.timeoutRate);
       await next();
       setLimitHeaders();
     } finally {
@@ -224,7 +211,7 @@ export function createAccountingApi(state: SandboxState): Hono<Env> {
     }
     if (hang) {
       state.stats.timeouts++;
-      await sleep(120_000, c.req.raw.signal);
+      await sleep(HANG_MS, c.req.raw.signal);
     }
   });
 

@@ -3,6 +3,8 @@
  * rolling day, and 10,000 per minute across the app (developer.xero.com/documentation/guides/
  * oauth2/limits). `timeScale` shrinks the windows for benchmarks (60 = a minute lasts a second).
  */
+import { retryAfterHeader, SlidingWindow } from '../common/rate-limit.js';
+
 export interface RateLimits {
   perMinute: number;
   concurrent: number;
@@ -16,43 +18,16 @@ export type LimitProblem = 'minute' | 'day' | 'concurrent' | 'appminute';
 
 export type Admission = { ok: true } | { ok: false; problem: LimitProblem; retryAfterMs: number };
 
-/** Timestamps in a sliding window, with an index instead of shift() so pruning stays O(1). */
-class Window {
-  private stamps: number[] = [];
-  private head = 0;
-  constructor(private readonly lengthMs: number) {}
-  prune(now: number): void {
-    while (this.head < this.stamps.length && (this.stamps[this.head] as number) <= now - this.lengthMs) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
-      this.stamps = this.stamps.slice(this.head);
-      this.head = 0;
-    }
-  }
-  count(now: number): number {
-    this.prune(now);
-    return this.stamps.length - this.head;
-  }
-  /** Ms until the oldest call leaves the window. */
-  waitMs(now: number): number {
-    this.prune(now);
-    const oldest = this.stamps[this.head];
-    return oldest === undefined ? 0 : Math.max(1, oldest + this.lengthMs - now);
-  }
-  add(now: number): void {
-    this.stamps.push(now);
-  }
-}
-
 export class TenantLimiter {
   inFlight = 0;
-  private readonly minute: Window;
-  private readonly day: Window;
+  private readonly minute: SlidingWindow;
+  private readonly day: SlidingWindow;
   constructor(
     private readonly limits: RateLimits,
     private readonly timeScale: number,
   ) {
-    this.minute = new Window(60_000 / timeScale);
-    this.day = new Window(86_400_000 / timeScale);
+    this.minute = new SlidingWindow(60_000 / timeScale);
+    this.day = new SlidingWindow(86_400_000 / timeScale);
   }
 
   /** Admits one call now (counting it) or says which limit it breaks. */
@@ -80,9 +55,9 @@ export class TenantLimiter {
 }
 
 export class AppLimiter {
-  private readonly minute: Window;
+  private readonly minute: SlidingWindow;
   constructor(private readonly timeScale: number) {
-    this.minute = new Window(60_000 / timeScale);
+    this.minute = new SlidingWindow(60_000 / timeScale);
   }
   admit(now: number): Admission {
     if (this.minute.count(now) >= appMinuteLimit) {
@@ -97,7 +72,4 @@ export class AppLimiter {
 }
 
 /** Retry-After in whole seconds as Xero sends it; scaled sandboxes send fractions so benches stay fast. */
-export function retryAfterHeader(ms: number, timeScale: number): string {
-  if (timeScale === 1) return String(Math.max(1, Math.ceil(ms / 1000)));
-  return String(Math.max(0.001, Math.ceil(ms) / 1000));
-}
+export { retryAfterHeader };
