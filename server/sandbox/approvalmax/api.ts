@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { activeFaults as faultsFor, HANG_MS, rolls, sleep, takeRate429 } from '../common/faults.js';
 import { retryAfterHeader, MinuteLimiter } from './limits.js';
 import { checkBearer, hasReadScope } from './oauth.js';
 import { invalidInput, presentCompany, presentRequest, problem, type ProblemParameter } from './present.js';
@@ -18,20 +19,8 @@ export const MAX_LIMIT = 100;
 const orderFields = { createdAt: 'createdAt', modifiedAt: 'modifiedAt', decidedAt: 'decisionDate' } as const;
 type OrderBy = keyof typeof orderFields;
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 function activeFaults(state: SandboxState, companyId: string): { faults: Faults; owner: Faults } {
-  const own = state.faults.companies.get(companyId);
-  return { faults: { ...state.faults.all, ...own }, owner: own?.rate429 ? own : state.faults.all };
+  return faultsFor(state.faults.all, state.faults.companies.get(companyId));
 }
 
 function unauthorized(c: Context, challenge: string) {
@@ -167,10 +156,8 @@ export function createPublicApi(state: SandboxState): Hono<Env> {
       c.header('Retry-After', retryAfter);
       return problem(c, 429, 'tooManyRequests', 'Too many requests.', 'The rate limit of 100 requests per minute for this client and company has been exceeded.');
     };
-    if (owner.rate429 && owner.rate429.count > 0) {
-      owner.rate429.count--;
-      return tooMany(String(owner.rate429.retryAfterSeconds));
-    }
+    const burst = takeRate429(owner.rate429);
+    if (burst) return tooMany(String(burst.retryAfterSeconds));
     let limiter = state.limiters.get(key);
     if (!limiter) {
       limiter = new MinuteLimiter(state.perMinute, state.timeScale);
@@ -181,7 +168,7 @@ export function createPublicApi(state: SandboxState): Hono<Env> {
     state.stats.calls[companyId] = (state.stats.calls[companyId] ?? 0) + 1;
 
     if (faults.slowMs) await sleep(faults.slowMs, c.req.raw.signal);
-    if (faults.error5xxRate && state.dice.next() < faults.error5xxRate) {
+    if (rolls(state.dice, faults.error5xxRate)) {
       state.stats.sent5xx++;
       return problem(c, 500, 'internalServerError', 'Internal server error.', 'An unexpected error occurred.');
     }
@@ -191,11 +178,11 @@ export function createPublicApi(state: SandboxState): Hono<Env> {
     }
     c.set('grant', auth.grant);
     c.set('company', company);
-    const hang = !!faults.timeoutRate && state.dice.next() < faults.timeoutRate;
+    const hang = rolls(state.dice, faults.timeoutRate);
     await next();
     if (hang) {
       state.stats.timeouts++;
-      await sleep(120_000, c.req.raw.signal);
+      await sleep(HANG_MS, c.req.raw.signal);
     }
   });
 

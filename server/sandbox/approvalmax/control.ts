@@ -6,6 +6,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentCompany, presentRequest } from './present.js';
 import { decide, pullDocument, RequestError, requestForDocument } from './requests.js';
 import type { LedgerDocument } from './ledger.js';
@@ -13,12 +14,8 @@ import type { CompanyRecord, SandboxState } from './state.js';
 
 const faultsSchema = z.object({
   companyId: z.string().optional(),
-  rate429: z.object({ count: z.number().int().min(0), retryAfterSeconds: z.number().min(0) }).optional(),
-  error5xxRate: z.number().min(0).max(1).optional(),
-  timeoutRate: z.number().min(0).max(1).optional(),
-  slowMs: z.number().int().min(0).max(120_000).optional(),
-  revokeGrants: z.literal(true).optional(),
-  expireAccessTokens: z.literal(true).optional(),
+  ...faultFields,
+  ...grantFaultFields,
   /** The organisation's plan: anything but premium/trial makes the Public API refuse its data. */
   plan: z.enum(['premium', 'trial', 'advanced', 'standard']).optional(),
 });
