@@ -70,9 +70,10 @@ export function createProviderSession(
       if (!needsRefresh(current, deps.now().getTime())) return current;
       return refresh(current);
     },
-    async renew() {
-      // A 401 with a token that looked valid: refresh unless someone already has since.
-      return refresh(await readCredentials(deps, connection.id));
+    async renew(rejected) {
+      // A 401 with a token that looked valid: refresh unless someone already has since the
+      // refused call read its token. Without `rejected`, what is stored now is assumed refused.
+      return refresh(rejected ?? (await readCredentials(deps, connection.id)));
     },
   };
 }

@@ -25,6 +25,12 @@ export interface JobContext<Input = unknown, Checkpoint = unknown, Progress = un
   progress: Progress | null;
   /** Saves progress and checkpoint together and renews the lease. */
   save(update: { checkpoint?: Checkpoint | null; progress?: Progress }): Promise<void>;
+  /**
+   * This run got something done (e.g. an item published): the attempts start over from this
+   * run, so a long job that keeps moving survives any number of transient faults, rate limits
+   * and crashes; only runs in a row that achieve nothing use up `maxAttempts`.
+   */
+  progressed(): Promise<void>;
   signal: AbortSignal;
 }
 
@@ -227,6 +233,7 @@ export class JobRunner {
     let checkpoint = row.checkpoint ? JSON.parse(row.checkpoint) : null;
     let progress = JSON.parse(row.progress);
     const owned = (q: any) => q.where('id', '=', row.id).where('locked_by', '=', this.workerId);
+    let attempts = row.attempts;
     const ctx: JobContext = {
       id: row.id,
       businessId: row.business_id,
@@ -250,6 +257,12 @@ export class JobRunner {
         ).executeTakeFirst();
         // Our lease was taken over (we stalled past it): stop, the other worker carries on.
         if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost();
+      },
+      progressed: async () => {
+        if (attempts === 1) return;
+        attempts = 1;
+        // Written now, so that a crash later in this run does not count against the job either.
+        await owned(db.updateTable('jobs').set({ attempts: 1 })).execute();
       },
     };
     // Keep the lease while the job works (a slow provider call can outlast it); it lapses only
@@ -286,13 +299,23 @@ export class JobRunner {
       }
       const err = error instanceof Error ? error : new Error(String(error));
       const retryable = err instanceof ProviderError && (err.kind === 'transient' || err.kind === 'rate_limited');
+      // "Slow down" is not a failure: the provider said when to come back, so it costs no attempt.
+      const rateLimited = err instanceof ProviderError && err.kind === 'rate_limited';
       const max = handler.maxAttempts ?? 8;
-      if (retryable && row.attempts < max) {
-        const delay = (err as ProviderError).retryAfterMs ?? (this.options.backoff ?? defaultBackoff)(row.attempts);
+      if (retryable && (rateLimited || attempts < max)) {
+        const delay = (err as ProviderError).retryAfterMs ?? (this.options.backoff ?? defaultBackoff)(attempts);
         await owned(
-          db.updateTable('jobs').set({ status: 'queued', run_after: t + delay, locked_by: null, locked_until: null, error: err.message, updated_at: t }),
+          db.updateTable('jobs').set({
+            status: 'queued',
+            run_after: t + delay,
+            locked_by: null,
+            locked_until: null,
+            error: err.message,
+            updated_at: t,
+            ...(rateLimited ? { attempts: sql`max(attempts - 1, 0)` } : {}),
+          }),
         ).execute();
-        logger.warn({ jobId: row.id, kind: row.kind, attempt: row.attempts, delay, reason: err.message }, 'job will retry');
+        logger.warn({ jobId: row.id, kind: row.kind, attempt: attempts, delay, reason: err.message }, 'job will retry');
         return;
       }
       await owned(

@@ -52,8 +52,12 @@ export interface Organisation {
 export interface ProviderSession {
   organisationId: string;
   credentials(): Promise<Credentials>;
-  /** Called by the adapter after a 401 that may only mean "access token expired": refresh once. */
-  renew(): Promise<Credentials>;
+  /**
+   * Called by the adapter after a 401 that may only mean "access token expired": refresh once.
+   * Pass the credentials the refused call used: if another call refreshed since, those fresher
+   * tokens come back without a second refresh (a rotating refresh token is spent once).
+   */
+  renew(rejected?: Credentials): Promise<Credentials>;
   signal?: AbortSignal;
 }
 

@@ -120,7 +120,7 @@ export function createApprovalmaxAdapter(ctx: ProviderContext): ApprovalmaxAdapt
       const token = bearer(credentials);
       const answer = await queueFor(session.organisationId).add(() => getJson(token, url(path, query), session.signal));
       if (answer.status === 401 && attempt === 0) {
-        credentials = await session.renew();
+        credentials = await session.renew(credentials);
         continue;
       }
       if (answer.status < 200 || answer.status >= 300) throw responseError(answer.status, answer.body, answer.challenge);

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { ProviderError } from '../errors.js';
 import { providerFetch, readJson } from '../http.js';
-import type { ProviderContext, ProviderSession } from '../types.js';
+import type { Credentials, ProviderContext, ProviderSession } from '../types.js';
 import { documentError, errorMessages, permissionError } from './classify.js';
 
 /** FreeAgent requires a User-Agent that names the app (dev.freeagent.com/docs/introduction). */
@@ -53,18 +53,18 @@ export function createClient(ctx: ProviderContext) {
     });
   }
 
-  async function tokenOf(session: ProviderSession, fresh: boolean): Promise<string> {
-    const creds = fresh ? await session.renew() : await session.credentials();
+  function tokenOf(creds: Credentials): string {
     if (creds.kind !== 'oauth2') throw new ProviderError('expired', 'This FreeAgent connection has no sign-in: reconnect FreeAgent.');
     return creds.tokens.accessToken;
   }
 
   /** One call; a 401 renews the token once, then means the grant is gone. Non-2xx is thrown. */
   async function request(session: ProviderSession, req: ApiRequest): Promise<Response> {
-    let response = await bearer(await tokenOf(session, false), req, session.signal);
+    const used = await session.credentials();
+    let response = await bearer(tokenOf(used), req, session.signal);
     if (response.status === 401) {
       await response.body?.cancel();
-      response = await bearer(await tokenOf(session, true), req, session.signal);
+      response = await bearer(tokenOf(await session.renew(used)), req, session.signal);
     }
     if (response.ok) return response;
     throw await failure(response, req);

@@ -76,7 +76,7 @@ export function createQboClient(ctx: ProviderContext) {
       const realmId = realmOf(credentials, session.organisationId);
       let result = await once(accessToken(credentials), realmId, call, session.signal);
       if (result.status === 401) {
-        const renewed = await session.renew();
+        const renewed = await session.renew(credentials);
         result = await once(accessToken(renewed), realmId, call, session.signal);
       }
       return check(result, call);

@@ -210,7 +210,7 @@ export function createSageClient(ctx: ProviderContext) {
             const diagnoses = readDiagnoses(await bodyOf(response).catch(() => null));
             if (!renewed && !noSubscription(diagnoses)) {
               renewed = true;
-              credentials = await session.renew();
+              credentials = await session.renew(credentials);
               continue;
             }
             throw authError(diagnoses, 401);
