@@ -4,6 +4,7 @@
  * endpoint, change data capture, company info, writes with `requestid` replay, batch and upload.
  */
 import { Hono, type Context } from 'hono';
+import { activeFaults as faultsFor, HANG_MS, rolls, sleep, takeRate429 } from '../common/faults.js';
 import { writeEntity, writableEntities, entityBySegment, type WritableEntity } from './documents.js';
 import { faultBody, gatewayBody, objectNotFound, QboFault, validation, type FaultError } from './faults.js';
 import { checkBearer, hostBase } from './oauth.js';
@@ -25,20 +26,8 @@ const allowedUploadTypes = new Set([
 ]);
 const nameLists = new Set<string>(nameListEntities);
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 function activeFaults(state: SandboxState, realmId: string): { faults: Faults; owner: Faults } {
-  const own = state.faults.realms.get(realmId);
-  return { faults: { ...state.faults.all, ...own }, owner: own?.rate429 ? own : state.faults.all };
+  return faultsFor(state.faults.all, state.faults.realms.get(realmId));
 }
 
 function canonicalEntity(company: CompanyState, name: string): EntityName | 'CompanyInfo' | 'Preferences' | undefined {
@@ -105,10 +94,8 @@ export function createApi(state: SandboxState): Hono<Env> {
       if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter));
       return c.json(faultBody('SERVICE', [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', Detail: 'The request limit was reached.', code: '003001' }], now), 429);
     };
-    if (owner.rate429 && owner.rate429.count > 0) {
-      owner.rate429.count--;
-      return tooMany(owner.rate429.retryAfterSeconds);
-    }
+    const burst = takeRate429(owner.rate429);
+    if (burst) return tooMany(burst.retryAfterSeconds);
     const admission = company.limiter.admit(now, c.req.path.endsWith('/batch'));
     if (!admission.ok) return tooMany();
     state.stats.calls[realmId] = (state.stats.calls[realmId] ?? 0) + 1;
@@ -118,19 +105,19 @@ export function createApi(state: SandboxState): Hono<Env> {
     let hang = false;
     try {
       if (faults.slowMs) await sleep(faults.slowMs, c.req.raw.signal);
-      if (faults.error5xxRate && state.dice.next() < faults.error5xxRate) {
+      if (rolls(state.dice, faults.error5xxRate)) {
         state.stats.sent5xx++;
         return c.json(faultBody('SystemFault', [{ Message: 'An application error has occurred while processing your request', Detail: 'System Failure Error: An unexpected error occurred while accessing or saving your data. Please wait a few minutes and try again.', code: '10000' }], now), 500);
       }
       // A timeout is the worst case for a client: the call is carried out, then no answer comes.
-      hang = !!faults.timeoutRate && state.dice.next() < faults.timeoutRate;
+      hang = rolls(state.dice, faults.timeoutRate);
       await next();
     } finally {
       company.limiter.inFlight--;
     }
     if (hang) {
       state.stats.timeouts++;
-      await sleep(120_000, c.req.raw.signal);
+      await sleep(HANG_MS, c.req.raw.signal);
     }
   });
 

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { faultFields, grantFaultFields } from '../common/faults.js';
 import { classificationOf, metaData, qboTime, type EntityName, type Json } from './seed.js';
 import { nextId, type CompanyState, type SandboxState } from './state.js';
 
@@ -11,12 +12,10 @@ const faultsSchema = z.object({
   realmId: z.string().optional(),
   /** Alias of realmId, for tests written against the Xero sandbox. */
   tenantId: z.string().optional(),
+  ...faultFields,
+  // Retry-After is optional here: Intuit's own 429s carry none (quickbooks-online.md §4).
   rate429: z.object({ count: z.number().int().min(0), retryAfterSeconds: z.number().min(0).optional() }).optional(),
-  error5xxRate: z.number().min(0).max(1).optional(),
-  timeoutRate: z.number().min(0).max(1).optional(),
-  slowMs: z.number().int().min(0).max(120_000).optional(),
-  revokeGrants: z.literal(true).optional(),
-  expireAccessTokens: z.literal(true).optional(),
+  ...grantFaultFields,
 });
 
 const listNames = { accounts: 'Account', vendors: 'Vendor', customers: 'Customer', items: 'Item', taxCodes: 'TaxCode', classes: 'Class', departments: 'Department' } as const;

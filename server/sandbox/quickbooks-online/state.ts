@@ -3,6 +3,7 @@
  * and tokens, companies (realms) with their entities, `requestid` replays, limits, faults and
  * counters. `createState` builds it from the options; reset builds it again.
  */
+import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultCompanies, type CompanyData, type EntityName, type Json } from './seed.js';
 
@@ -166,28 +167,23 @@ export interface SandboxState {
 /** Sliding one-minute windows per realm, plus the in-flight count. */
 export class RealmLimiter {
   inFlight = 0;
-  private calls: number[] = [];
-  private batches: number[] = [];
+  private readonly calls: SlidingWindow;
+  private readonly batches: SlidingWindow;
   constructor(
     private readonly limits: RateLimits,
-    private readonly windowMs: number,
-  ) {}
-
-  private prune(list: number[], now: number): number[] {
-    let i = 0;
-    while (i < list.length && (list[i] as number) <= now - this.windowMs) i++;
-    return i === 0 ? list : list.slice(i);
+    windowMs: number,
+  ) {
+    this.calls = new SlidingWindow(windowMs);
+    this.batches = new SlidingWindow(windowMs);
   }
 
   /** Admits one call (counting it) or says which limit it breaks. */
   admit(now: number, batch: boolean): { ok: true } | { ok: false; problem: 'concurrent' | 'minute' | 'batch' } {
-    this.calls = this.prune(this.calls, now);
-    this.batches = this.prune(this.batches, now);
     if (this.inFlight >= this.limits.concurrent) return { ok: false, problem: 'concurrent' };
-    if (this.calls.length >= this.limits.perMinute) return { ok: false, problem: 'minute' };
-    if (batch && this.batches.length >= this.limits.batchPerMinute) return { ok: false, problem: 'batch' };
-    this.calls.push(now);
-    if (batch) this.batches.push(now);
+    if (this.calls.count(now) >= this.limits.perMinute) return { ok: false, problem: 'minute' };
+    if (batch && this.batches.count(now) >= this.limits.batchPerMinute) return { ok: false, problem: 'batch' };
+    this.calls.add(now);
+    if (batch) this.batches.add(now);
     return { ok: true };
   }
 }
