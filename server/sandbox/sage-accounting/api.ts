@@ -5,6 +5,7 @@
  * Restrictions"), the lists with Sage's paging envelope and delta filters, and the documents.
  */
 import { Hono, type Context } from 'hono';
+import { activeFaults as faultsFor, HANG_MS, rolls, sleep, takeRate429 } from '../common/faults.js';
 import {
   SageError,
   createArtefact,
@@ -45,17 +46,6 @@ function errors(c: Context, status: number, list: Diagnosis[]) {
   return c.json(list, status as 400);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 // --- tiers and roles --------------------------------------------------------------------------
 
 const allTiers: Tier[] = ['START', 'STANDARD', 'PLUS'];
@@ -94,8 +84,8 @@ function ruleFor(method: string, resource: string): Rule {
 }
 
 function activeFaults(state: SandboxState, businessId: string): { faults: Faults; owner: Faults } {
-  const own = state.faults.businesses.get(businessId);
-  return { faults: { ...state.faults.all, ...own }, owner: own?.rate429 || own?.failNext ? own : state.faults.all };
+  // A business's own failNext is used up like its 429 burst, so either makes its faults the owner.
+  return faultsFor(state.faults.all, state.faults.businesses.get(businessId), (f) => f.rate429 || f.failNext);
 }
 
 // --- lists --------------------------------------------------------------------------------------
@@ -216,10 +206,8 @@ export function createApi(state: SandboxState): Hono<Env> {
       c.header('Retry-After', state.timeScale === 1 ? String(Math.max(0, Math.ceil(retryAfterSeconds))) : String(retryAfterSeconds));
       return errors(c, 429, [diagnosis('', 'Too many requests. Please retry later.', 'TooManyRequests')]);
     };
-    if (owner.rate429 && owner.rate429.count > 0) {
-      owner.rate429.count--;
-      return tooMany(owner.rate429.retryAfterSeconds);
-    }
+    const burst = takeRate429(owner.rate429);
+    if (burst) return tooMany(burst.retryAfterSeconds);
     if (business.day.count(now) >= state.limits.perDay) return tooMany(business.day.waitMs(now) / 1000);
     if (business.minute.count(now) >= state.limits.perMinute) return tooMany(business.minute.waitMs(now) / 1000);
     business.minute.add(now);
@@ -233,7 +221,7 @@ export function createApi(state: SandboxState): Hono<Env> {
       return errors(c, fail.status, [diagnosis('', fail.status >= 500 ? 'Something went wrong. Please try again later.' : 'Injected failure', fail.status >= 500 ? 'InternalServerError' : 'RecordInvalid')]);
     }
     if (faults.slowMs) await sleep(faults.slowMs, c.req.raw.signal);
-    if (faults.error5xxRate && state.dice.next() < faults.error5xxRate) {
+    if (rolls(state.dice, faults.error5xxRate)) {
       state.stats.sent5xx++;
       return errors(c, 500, [diagnosis('', 'Something went wrong. Please try again later.', 'InternalServerError')]);
     }
@@ -256,11 +244,11 @@ export function createApi(state: SandboxState): Hono<Env> {
       }
     }
     // A timeout is the worst case for a client: the call is carried out, then no answer comes.
-    const hang = !!faults.timeoutRate && state.dice.next() < faults.timeoutRate;
+    const hang = rolls(state.dice, faults.timeoutRate);
     await next();
     if (hang) {
       state.stats.timeouts++;
-      await sleep(120_000, c.req.raw.signal);
+      await sleep(HANG_MS, c.req.raw.signal);
     }
   });
 

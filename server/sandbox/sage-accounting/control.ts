@@ -5,19 +5,16 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentArtefact, presentContactPayment, presentOtherPayment } from './present.js';
 import { areas, type CatalogItemRecord, type ContactRecord, type LedgerAccountRecord, type Tier } from './seed.js';
 import type { BusinessState, SandboxState } from './state.js';
 
 const faultsSchema = z.object({
   businessId: z.string().optional(),
-  rate429: z.object({ count: z.number().int().min(0), retryAfterSeconds: z.number().min(0) }).optional(),
-  error5xxRate: z.number().min(0).max(1).optional(),
-  timeoutRate: z.number().min(0).max(1).optional(),
-  slowMs: z.number().int().min(0).max(120_000).optional(),
+  ...faultFields,
   failNext: z.object({ method: z.string().optional(), path: z.string(), status: z.number().int().min(400).max(599), count: z.number().int().min(1) }).optional(),
-  revokeGrants: z.literal(true).optional(),
-  expireAccessTokens: z.literal(true).optional(),
+  ...grantFaultFields,
 });
 
 export const mutationSchema = z.object({

@@ -3,6 +3,7 @@
  * businesses, pending sign-ins, codes and tokens, the businesses' lists and documents, limits,
  * faults and counters. `createState` builds it from the options; reset builds it again.
  */
+import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { areas, defaultBusinesses, type Access, type Area, type BusinessData } from './seed.js';
 
@@ -203,29 +204,6 @@ export interface AttachmentRecord {
   deleted_at?: number;
 }
 
-/** A sliding window of call times with an index instead of shift(). */
-export class Window {
-  private stamps: number[] = [];
-  private head = 0;
-  constructor(private readonly lengthMs: number) {}
-  count(now: number): number {
-    while (this.head < this.stamps.length && (this.stamps[this.head] as number) <= now - this.lengthMs) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
-      this.stamps = this.stamps.slice(this.head);
-      this.head = 0;
-    }
-    return this.stamps.length - this.head;
-  }
-  waitMs(now: number): number {
-    this.count(now);
-    const oldest = this.stamps[this.head];
-    return oldest === undefined ? 0 : Math.max(1, oldest + this.lengthMs - now);
-  }
-  add(now: number): void {
-    this.stamps.push(now);
-  }
-}
-
 export interface BusinessState {
   data: BusinessData;
   artefacts: Map<string, ArtefactRecord>;
@@ -233,8 +211,8 @@ export interface BusinessState {
   contactPayments: Map<string, ContactPaymentRecord>;
   attachments: Map<string, AttachmentRecord>;
   counters: Record<ArtefactKind, number>;
-  minute: Window;
-  day: Window;
+  minute: SlidingWindow;
+  day: SlidingWindow;
 }
 
 export interface SandboxStats {
@@ -279,8 +257,8 @@ export function businessState(data: BusinessData, timeScale: number): BusinessSt
     contactPayments: new Map(),
     attachments: new Map(),
     counters: { purchase_invoice: 0, sales_invoice: 0, purchase_credit_note: 0, sales_credit_note: 0 },
-    minute: new Window(60_000 / timeScale),
-    day: new Window(86_400_000 / timeScale),
+    minute: new SlidingWindow(60_000 / timeScale),
+    day: new SlidingWindow(86_400_000 / timeScale),
   };
 }
 
