@@ -6,6 +6,7 @@
  * bodies, 201 + Location on create, and 422 `{"errors":{"error":{"message":…}}}`.
  */
 import { Hono, type Context } from 'hono';
+import { activeFaults as faultsFor, HANG_MS, rolls, sleep, takeRate429 } from '../common/faults.js';
 import {
   createBill,
   createExpenses,
@@ -51,17 +52,6 @@ export function errorBody(messages: string[]) {
 
 const levelNames: Record<number, string> = { 1: 'Time', 2: 'My Money', 3: 'Contacts & Projects', 4: 'Invoices, Estimates & Files', 5: 'Bills', 6: 'Banking', 7: 'Tax, Accounting & Users', 8: 'Full' };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 /** Bearer check shared with the control API: the grant behind an unexpired access token. */
 export function grantFor(state: SandboxState, header: string | undefined): Grant | undefined {
   const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -72,8 +62,7 @@ export function grantFor(state: SandboxState, header: string | undefined): Grant
 }
 
 function activeFaults(state: SandboxState, companyId: string): { faults: Faults; owner: Faults } {
-  const own = state.faults.companies.get(companyId);
-  return { faults: { ...state.faults.all, ...own }, owner: own?.rate429 ? own : state.faults.all };
+  return faultsFor(state.faults.all, state.faults.companies.get(companyId));
 }
 
 export function createApi(state: SandboxState): Hono<Env> {
@@ -102,10 +91,8 @@ export function createApi(state: SandboxState): Hono<Env> {
       c.header('Retry-After', String(seconds));
       return c.text(`You must not exceed ${words}`, 429);
     };
-    if (owner.rate429 && owner.rate429.count > 0) {
-      owner.rate429.count--;
-      return tooMany(owner.rate429.retryAfterSeconds, `${state.limits.perMinute} requests per 60 seconds`);
-    }
+    const burst = takeRate429(owner.rate429);
+    if (burst) return tooMany(burst.retryAfterSeconds, `${state.limits.perMinute} requests per 60 seconds`);
     const test = /^(true|1|yes)$/i.test(c.req.header('x-ratelimit-test') ?? '');
     const who = `${company.data.id}:${user.id}:${grant.clientId}`;
     // The test header lowers the same minute's allowance; it is not a separate one.
@@ -122,16 +109,16 @@ export function createApi(state: SandboxState): Hono<Env> {
     c.set('user', user);
     c.set('base', apiBase(c));
     if (faults.slowMs) await sleep(faults.slowMs, c.req.raw.signal);
-    if (faults.error5xxRate && state.dice.next() < faults.error5xxRate) {
+    if (rolls(state.dice, faults.error5xxRate)) {
       state.stats.sent5xx++;
       return c.json(errorBody(['We are sorry, but something went wrong.']), 500);
     }
     // A timeout is the worst case for a client: the call is carried out, then no answer comes.
-    const hang = !!faults.timeoutRate && state.dice.next() < faults.timeoutRate;
+    const hang = rolls(state.dice, faults.timeoutRate);
     await next();
     if (hang) {
       state.stats.timeouts++;
-      await sleep(120_000, c.req.raw.signal);
+      await sleep(HANG_MS, c.req.raw.signal);
     }
   });
 

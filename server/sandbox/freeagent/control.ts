@@ -5,18 +5,15 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentBill, presentExpense, presentExplanation, presentSalesDocument } from './present.js';
 import { groupDescriptionOf, type CategoryGroup } from './seed.js';
 import type { CompanyState, SandboxState } from './state.js';
 
 const faultsSchema = z.object({
   companyId: z.string().optional(),
-  rate429: z.object({ count: z.number().int().min(0), retryAfterSeconds: z.number().min(0) }).optional(),
-  error5xxRate: z.number().min(0).max(1).optional(),
-  timeoutRate: z.number().min(0).max(1).optional(),
-  slowMs: z.number().int().min(0).max(120_000).optional(),
-  revokeGrants: z.literal(true).optional(),
-  expireAccessTokens: z.literal(true).optional(),
+  ...faultFields,
+  ...grantFaultFields,
 });
 
 export const mutationSchema = z.object({
