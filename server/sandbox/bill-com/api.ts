@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { HANG_MS, rolls, takeRate429 } from '../common/faults.js';
 import { developerKeyValid, sleep, type SandboxContext } from './context.js';
 import { createBills, createVendorCredits, recordPayment } from './documents.js';
 import { BdcFailure, bdcError, fail, type BdcKind, type BdcParam } from './errors.js';
@@ -194,11 +195,11 @@ export function createApi(ctx: SandboxContext): Hono<Env> {
     const path = apiPath(c.req.path);
     const faults = activeFaults(ctx, org.id, method, path);
     const rate = owner(ctx, org.id, 'rate429', method, path);
-    if (rate.rate429 && rate.rate429.count > 0) {
-      rate.rate429.count -= 1;
+    const burst = takeRate429(rate.rate429);
+    if (burst) {
       state.stats.faultsInjected += 1;
       // A throttling gateway in front of BILL, not BILL itself: no BDC body.
-      c.header('Retry-After', String(rate.rate429.retryAfterSeconds));
+      c.header('Retry-After', String(burst.retryAfterSeconds));
       return c.text('Too Many Requests', 429);
     }
     const hourlyFault = owner(ctx, org.id, 'hourlyLimit', method, path);
@@ -223,19 +224,19 @@ export function createApi(ctx: SandboxContext): Hono<Env> {
     let hang = false;
     try {
       if (faults.slowMs) await sleep(faults.slowMs, c.req.raw.signal);
-      if (faults.error5xxRate && state.dice.next() < faults.error5xxRate) {
+      if (rolls(state.dice, faults.error5xxRate)) {
         state.stats.faultsInjected += 1;
         return refuse(c, ctx, 500, 'system');
       }
       // The worst case for a client: the call is carried out, then no answer comes.
-      hang = !!faults.timeoutRate && state.dice.next() < faults.timeoutRate;
+      hang = rolls(state.dice, faults.timeoutRate);
       await next();
     } finally {
       state.inFlight.set(slot, (state.inFlight.get(slot) ?? 1) - 1);
     }
     if (hang) {
       state.stats.faultsInjected += 1;
-      await sleep(120_000, c.req.raw.signal);
+      await sleep(HANG_MS, c.req.raw.signal);
     }
   };
   api.use('/v3/*', authenticated);

@@ -25,13 +25,4 @@ export function organization(ctx: SandboxContext, id: string): OrganizationData 
   return ctx.state.organizations.get(id);
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+export { sleep } from '../common/faults.js';

@@ -6,6 +6,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { faultFields } from '../common/faults.js';
 import type { SandboxContext } from './context.js';
 import { billId, type IdKind } from './random.js';
 import { emptyStats, type Faults, type OrganizationData } from './state.js';
@@ -14,12 +15,9 @@ const faultsSchema = z.object({
   organizationId: z.string().optional(),
   path: z.string().optional(),
   method: z.string().optional(),
-  rate429: z.object({ count: z.number().int().min(0), retryAfterSeconds: z.number().min(0) }).optional(),
+  ...faultFields,
   hourlyLimit: z.object({ count: z.number().int().min(0) }).optional(),
   concurrencyLimit: z.object({ count: z.number().int().min(0) }).optional(),
-  error5xxRate: z.number().min(0).max(1).optional(),
-  timeoutRate: z.number().min(0).max(1).optional(),
-  slowMs: z.number().int().min(0).max(120_000).optional(),
   failUploads: z.number().int().min(0).optional(),
   /** End every API session now (as 35 idle minutes would). */
   expireSessions: z.literal(true).optional(),
