@@ -2,7 +2,8 @@
  * The sandbox's control API (`/_control`, not a Xero path): reset, inject faults, read what was
  * created, change the upstream lists, and read counters. Tests and the demo use it.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import { ControlError, createControlApp, jsonBody } from '../common/control.js';
 import { z } from 'zod';
 import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentBankTransaction, presentCreditNote, presentInvoice, presentPayment } from './present.js';
@@ -30,24 +31,11 @@ export const mutationSchema = z.object({
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
-class MutationError extends Error {}
-
 export function createControlApi(state: SandboxState, reset: () => void): Hono {
-  const control = new Hono();
-
-  control.onError((error, c) => {
-    if (error instanceof MutationError) return c.json({ error: error.message }, 404);
-    if (error instanceof z.ZodError) return c.json({ error: 'invalid body', issues: error.issues }, 400);
-    throw error;
-  });
-
-  control.post('/reset', (c) => {
-    reset();
-    return c.json({ ok: true });
-  });
+  const control = createControlApp(reset);
 
   control.post('/faults', async (c) => {
-    const body = faultsSchema.parse(await c.req.json().catch(() => ({})));
+    const body = faultsSchema.parse(await jsonBody(c));
     const { tenantId, revokeGrants, expireAccessTokens, ...faults } = body;
     if (tenantId) state.faults.tenants.set(tenantId.toLowerCase(), faults);
     else state.faults.all = faults;
@@ -118,7 +106,7 @@ export function expireAccess(state: SandboxState, tenantId?: string): void {
 
 function orgOf(state: SandboxState, tenantId: string): OrganisationState {
   const org = state.organisations.get(tenantId.toLowerCase());
-  if (!org) throw new MutationError(`No organisation ${tenantId}`);
+  if (!org) throw new ControlError(`No organisation ${tenantId}`);
   return org;
 }
 
@@ -164,7 +152,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
         return account;
       }
       const index = data.accounts.findIndex((a) => matches(m.target, a.AccountID, a.Code, a.Name));
-      if (index < 0) throw new MutationError(`No account ${m.target}`);
+      if (index < 0) throw new ControlError(`No account ${m.target}`);
       return applyStatus(data.accounts, index, m, now, 'Status');
     }
     case 'contacts': {
@@ -185,7 +173,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
         return contact;
       }
       const index = data.contacts.findIndex((x) => matches(m.target, x.ContactID, x.ContactNumber, x.Name));
-      if (index < 0) throw new MutationError(`No contact ${m.target}`);
+      if (index < 0) throw new ControlError(`No contact ${m.target}`);
       const contact = data.contacts[index] as ContactRecord;
       if (m.action === 'delete') {
         // Xero never deletes contacts; "delete" archives (GDPR removal shows as GDPRREQUEST).
@@ -218,7 +206,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
         return taxRate;
       }
       const rate = data.taxRates.find((t) => matches(m.target, t.TaxType, t.Name));
-      if (!rate) throw new MutationError(`No tax rate ${m.target}`);
+      if (!rate) throw new ControlError(`No tax rate ${m.target}`);
       if (m.action === 'rename') rate.Name = m.name ?? rate.Name;
       else if (m.action === 'archive') rate.Status = 'ARCHIVED';
       else if (m.action === 'unarchive') rate.Status = 'ACTIVE';
@@ -242,7 +230,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
         return item;
       }
       const index = data.items.findIndex((i) => matches(m.target, i.ItemID, i.Code, i.Name));
-      if (index < 0) throw new MutationError(`No item ${m.target}`);
+      if (index < 0) throw new ControlError(`No item ${m.target}`);
       const item = data.items[index] as ItemRecord;
       if (m.action === 'rename') {
         item.Name = m.name ?? item.Name;
@@ -260,7 +248,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
         return category;
       }
       const category = data.trackingCategories.find((t) => matches(m.target, t.TrackingCategoryID, t.Name));
-      if (!category) throw new MutationError(`No tracking category ${m.target}`);
+      if (!category) throw new ControlError(`No tracking category ${m.target}`);
       if (m.action === 'rename') category.Name = m.name ?? category.Name;
       else if (m.action === 'archive') category.Status = 'ARCHIVED';
       else if (m.action === 'unarchive') category.Status = 'ACTIVE';
@@ -269,7 +257,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
     }
     case 'trackingOptions': {
       const category = data.trackingCategories.find((t) => matches(m.category, t.TrackingCategoryID, t.Name));
-      if (!category) throw new MutationError(`No tracking category ${m.category}`);
+      if (!category) throw new ControlError(`No tracking category ${m.category}`);
       if (m.action === 'add') {
         const option = { TrackingOptionID: state.ids.uuid(), Name: str('Name') ?? 'New option', Status: 'ACTIVE' as const };
         category.Options.push(option);
@@ -277,7 +265,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
       }
       const index = category.Options.findIndex((o) => matches(m.target, o.TrackingOptionID, o.Name));
       const option = category.Options[index];
-      if (!option) throw new MutationError(`No tracking option ${m.target}`);
+      if (!option) throw new ControlError(`No tracking option ${m.target}`);
       if (m.action === 'rename') option.Name = m.name ?? option.Name;
       else if (m.action === 'archive') option.Status = 'ARCHIVED';
       else if (m.action === 'unarchive') option.Status = 'ACTIVE';
