@@ -3,7 +3,8 @@
  * sandbox's: reset, inject faults, read what was created, change the upstream lists (as a user
  * editing in FreeAgent would, bumping `updated_at`), adjust limits, and read counters.
  */
-import { Hono, type Context } from 'hono';
+import type { Context, Hono } from 'hono';
+import { ControlError, createControlApp, jsonBody } from '../common/control.js';
 import { z } from 'zod';
 import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentBill, presentExpense, presentExplanation, presentSalesDocument } from './present.js';
@@ -35,8 +36,6 @@ const limitsSchema = z.object({
   testPerMinute: z.number().int().positive().optional(),
 });
 
-class MutationError extends Error {}
-
 /** The api host's base as seen from a control request (`…/_control/x` → `…/api`). */
 function apiBaseFrom(c: Context): string {
   const url = new URL(c.req.url);
@@ -45,21 +44,10 @@ function apiBaseFrom(c: Context): string {
 }
 
 export function createControlApi(state: SandboxState, reset: () => void): Hono {
-  const control = new Hono();
-
-  control.onError((error, c) => {
-    if (error instanceof MutationError) return c.json({ error: error.message }, 404);
-    if (error instanceof z.ZodError) return c.json({ error: 'invalid body', issues: error.issues }, 400);
-    throw error;
-  });
-
-  control.post('/reset', (c) => {
-    reset();
-    return c.json({ ok: true });
-  });
+  const control = createControlApp(reset);
 
   control.post('/faults', async (c) => {
-    const body = faultsSchema.parse(await c.req.json().catch(() => ({})));
+    const body = faultsSchema.parse(await jsonBody(c));
     const { companyId, revokeGrants, expireAccessTokens, ...faults } = body;
     if (companyId) state.faults.companies.set(companyId, faults);
     else state.faults.all = faults;
@@ -76,7 +64,7 @@ export function createControlApi(state: SandboxState, reset: () => void): Hono {
   });
 
   control.post('/limits', async (c) => {
-    Object.assign(state.limits, limitsSchema.parse(await c.req.json().catch(() => ({}))));
+    Object.assign(state.limits, limitsSchema.parse(await jsonBody(c)));
     state.windows.clear();
     return c.json({ limits: state.limits });
   });
@@ -129,7 +117,7 @@ export function createControlApi(state: SandboxState, reset: () => void): Hono {
 
 function companyOf(state: SandboxState, companyId?: string): CompanyState {
   const company = companyId ? state.companies.get(companyId) : [...state.companies.values()][0];
-  if (!company) throw new MutationError(`No company ${companyId}`);
+  if (!company) throw new ControlError(`No company ${companyId}`);
   return company;
 }
 
@@ -147,7 +135,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
   const now = state.now();
   const str = (key: string) => (typeof m.entry?.[key] === 'string' ? (m.entry[key] as string) : undefined);
   const need = <T>(found: T | undefined, what: string): T => {
-    if (found === undefined) throw new MutationError(`No ${what} ${m.target}`);
+    if (found === undefined) throw new ControlError(`No ${what} ${m.target}`);
     return found;
   };
   switch (m.list) {
@@ -190,7 +178,7 @@ export function mutate(state: SandboxState, m: Mutation): unknown {
           autoSalesTaxRate: (str('auto_sales_tax_rate') ?? 'Standard rate') as 'Standard rate',
           custom: true,
         };
-        if (data.categories.some((x) => x.nominalCode === category.nominalCode)) throw new MutationError(`Nominal code ${category.nominalCode} is taken`);
+        if (data.categories.some((x) => x.nominalCode === category.nominalCode)) throw new ControlError(`Nominal code ${category.nominalCode} is taken`);
         data.categories.push(category);
         return category;
       }
