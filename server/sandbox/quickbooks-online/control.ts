@@ -2,7 +2,8 @@
  * The sandbox's control API (`/_control`, not an Intuit path), shaped like the Xero sandbox's:
  * reset, inject faults, read what was created, change upstream lists, read counters.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import { ControlError, createControlApp, jsonBody } from '../common/control.js';
 import { z } from 'zod';
 import { faultFields, grantFaultFields } from '../common/faults.js';
 import { classificationOf, metaData, qboTime, type EntityName, type Json } from './seed.js';
@@ -33,23 +34,11 @@ export const mutationSchema = z.object({
 });
 export type Mutation = z.infer<typeof mutationSchema>;
 
-class ControlError extends Error {}
-
 export function createControlApi(state: SandboxState, reset: () => void): Hono {
-  const control = new Hono();
-  control.onError((error, c) => {
-    if (error instanceof ControlError) return c.json({ error: error.message }, 404);
-    if (error instanceof z.ZodError) return c.json({ error: 'invalid body', issues: error.issues }, 400);
-    throw error;
-  });
-
-  control.post('/reset', (c) => {
-    reset();
-    return c.json({ ok: true });
-  });
+  const control = createControlApp(reset);
 
   control.post('/faults', async (c) => {
-    const body = faultsSchema.parse(await c.req.json().catch(() => ({})));
+    const body = faultsSchema.parse(await jsonBody(c));
     const { realmId: r, tenantId, revokeGrants, expireAccessTokens, ...faults } = body;
     const realmId = r ?? tenantId;
     if (realmId) state.faults.realms.set(realmId, faults);
