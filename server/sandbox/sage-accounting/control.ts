@@ -3,7 +3,8 @@
  * reset, inject faults, read what was created, change the upstream lists, read counters; plus
  * `/businesses` to change a business's tier, subscription or a user's access rights.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import { ControlError, createControlApp, jsonBody } from '../common/control.js';
 import { z } from 'zod';
 import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentArtefact, presentContactPayment, presentOtherPayment } from './present.js';
@@ -35,23 +36,11 @@ const businessPatchSchema = z.object({
   access: z.object({ email: z.string(), area: z.enum(areas), access: z.enum(['full', 'restricted', 'read_only', 'none']) }).optional(),
 });
 
-class ControlError extends Error {}
-
 export function createControlApi(state: SandboxState, reset: () => void): Hono {
-  const control = new Hono();
-  control.onError((error, c) => {
-    if (error instanceof ControlError) return c.json({ error: error.message }, 404);
-    if (error instanceof z.ZodError) return c.json({ error: 'invalid body', issues: error.issues }, 400);
-    throw error;
-  });
-
-  control.post('/reset', (c) => {
-    reset();
-    return c.json({ ok: true });
-  });
+  const control = createControlApp(reset);
 
   control.post('/faults', async (c) => {
-    const { businessId, revokeGrants, expireAccessTokens, ...faults } = faultsSchema.parse(await c.req.json().catch(() => ({})));
+    const { businessId, revokeGrants, expireAccessTokens, ...faults } = faultsSchema.parse(await jsonBody(c));
     if (businessId) state.faults.businesses.set(businessId, faults);
     else state.faults.all = faults;
     const now = state.now();
