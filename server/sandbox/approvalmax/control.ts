@@ -4,7 +4,8 @@
  * plan gate), and — standing in for ApprovalMax's hourly poll and its approvers — requests
  * created for ledger documents and decided, plus counters.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import { ControlError as SandboxControlError, createControlApp, jsonBody } from '../common/control.js';
 import { z } from 'zod';
 import { faultFields, grantFaultFields } from '../common/faults.js';
 import { presentCompany, presentRequest } from './present.js';
@@ -65,12 +66,9 @@ export const requestSchema = z.object({
   comment: z.string().max(2000).optional(),
 });
 
-class ControlError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
+class ControlError extends SandboxControlError {
+  constructor(status: 400 | 404 | 409, message: string) {
+    super(message, status);
   }
 }
 
@@ -108,21 +106,10 @@ function approverId(state: SandboxState, company: CompanyRecord, email?: string)
 }
 
 export function createControlApi(state: SandboxState, reset: () => void): Hono {
-  const control = new Hono();
-
-  control.onError((error, c) => {
-    if (error instanceof ControlError || error instanceof RequestError) return c.json({ error: error.message }, error.status);
-    if (error instanceof z.ZodError) return c.json({ error: 'invalid body', issues: error.issues }, 400);
-    throw error;
-  });
-
-  control.post('/reset', (c) => {
-    reset();
-    return c.json({ ok: true });
-  });
+  const control = createControlApp(reset, [RequestError]);
 
   control.post('/faults', async (c) => {
-    const body = faultsSchema.parse(await c.req.json().catch(() => ({})));
+    const body = faultsSchema.parse(await jsonBody(c));
     const { companyId: rawId, revokeGrants, expireAccessTokens, plan, ...faults } = body;
     const companyId = rawId?.toLowerCase();
     if (companyId) state.faults.companies.set(companyId, faults);
@@ -178,7 +165,7 @@ export function createControlApi(state: SandboxState, reset: () => void): Hono {
 
   /** The hourly poll: every bill awaiting approval in the linked ledger(s) becomes a request. */
   control.post('/sync', async (c) => {
-    const body = z.object({ companyId: z.string().optional() }).parse(await c.req.json().catch(() => ({})));
+    const body = z.object({ companyId: z.string().optional() }).parse(await jsonBody(c));
     const companies = body.companyId ? [companyFor(state, body)] : [...state.companies.values()];
     const pulled: unknown[] = [];
     for (const company of companies) {
