@@ -4,7 +4,8 @@
  * list changes (bumping updatedTime, as an edit in BILL would), stats; plus BILL's own: limits,
  * ending sessions, a user's password change, and moving the clock forward.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import { createControlApp, jsonBody } from '../common/control.js';
 import { z } from 'zod';
 import { faultFields } from '../common/faults.js';
 import type { SandboxContext } from './context.js';
@@ -56,18 +57,8 @@ type Entry = { id: string; name?: string; archived: boolean; updatedTime: string
 
 export function createControl(ctx: SandboxContext): Hono {
   const { state } = ctx;
-  const control = new Hono();
+  const control = createControlApp(() => ctx.reset());
   const orgOf = (id?: string): OrganizationData | undefined => (id ? state.organizations.get(id) : state.organizations.values().next().value);
-
-  control.onError((error, c) => {
-    if (error instanceof z.ZodError) return c.json({ error: 'invalid body', issues: error.issues }, 400);
-    throw error;
-  });
-
-  control.post('/reset', (c) => {
-    ctx.reset();
-    return c.json({ ok: true });
-  });
 
   control.get('/organizations', (c) =>
     c.json([...state.organizations.values()].map((o) => ({ id: o.id, name: o.name, vendors: o.vendors.length, developerKeys: o.developerKeys.map((k) => k.key) }))),
@@ -75,7 +66,7 @@ export function createControl(ctx: SandboxContext): Hono {
   control.get('/users', (c) => c.json(state.users.map((u) => ({ id: u.id, email: u.email, organizationIds: u.organizationIds, rememberMeId: u.rememberMeId }))));
 
   control.post('/faults', async (c) => {
-    const { organizationId, expireSessions, revokeGrants, ...faults } = faultsSchema.parse(await c.req.json().catch(() => ({})));
+    const { organizationId, expireSessions, revokeGrants, ...faults } = faultsSchema.parse(await jsonBody(c));
     if (organizationId) state.faults.organizations.set(organizationId, faults as Faults);
     else state.faults.all = faults as Faults;
     if (expireSessions || revokeGrants) {
