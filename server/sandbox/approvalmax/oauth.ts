@@ -17,6 +17,7 @@ import {
   readForm,
   redirectUriAllowed,
   redirectWith,
+  refreshTokenGrant,
 } from '../common/oauth.js';
 import type { CompanyRecord, Grant, SandboxClient, SandboxState } from './state.js';
 
@@ -245,11 +246,10 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
       return c.json(issueTokens(state, grant));
     }
     if (form.grant_type === 'refresh_token') {
-      const record = state.refreshTokens.get(form.refresh_token ?? '');
-      const grant = record ? state.grants.get(record.grantId) : undefined;
-      if (!record || !grant || grant.revoked || record.revoked || record.used || record.expiresAt <= now || grant.clientId !== client.id) {
-        return tokenError(c, 'invalid_grant');
-      }
+      const live = refreshTokenGrant(state.refreshTokens, state.grants, form.refresh_token, client.id);
+      if (!live) return tokenError(c, 'invalid_grant');
+      const { record, grant } = live;
+      if (record.revoked || record.used || record.expiresAt <= now) return tokenError(c, 'invalid_grant');
       record.used = true;
       state.stats.tokenRefreshes++;
       return c.json(issueTokens(state, grant));

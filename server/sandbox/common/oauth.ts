@@ -113,3 +113,19 @@ export interface RotatingRefreshToken {
 export function refreshTokenAlive(record: RotatingRefreshToken, now: number, policy: { graceMs: number; idleMs?: number }): boolean {
   return record.rotatedAt === undefined ? now - record.issuedAt < (policy.idleMs ?? Infinity) : now - record.rotatedAt < policy.graceMs;
 }
+
+/**
+ * The refresh token's record and grant when the grant is live and belongs to this client;
+ * undefined (invalid_grant) otherwise. Each provider then applies its own expiry and reuse rules.
+ */
+export function refreshTokenGrant<R extends { grantId: string }, G extends { clientId: string; revoked: boolean }>(
+  refreshTokens: ReadonlyMap<string, R>,
+  grants: ReadonlyMap<string, G>,
+  token: string | undefined,
+  clientId: string,
+): { record: R; grant: G } | undefined {
+  const record = refreshTokens.get(token ?? '');
+  const grant = record ? grants.get(record.grantId) : undefined;
+  if (!record || !grant || grant.revoked || grant.clientId !== clientId) return undefined;
+  return { record, grant };
+}
