@@ -7,7 +7,7 @@
  * Token refreshes are limited to 15 a minute per user.
  */
 import type { Context, Hono } from 'hono';
-import { authenticateClient, clientCredentials, codeUsable, opaqueToken, redirectUriAllowed, redirectWith, refreshTokenAlive } from '../common/oauth.js';
+import { authenticateClient, clientCredentials, codeUsable, opaqueToken, redirectUriAllowed, redirectWith, refreshTokenAlive, refreshTokenGrant } from '../common/oauth.js';
 import { admit, type Grant, type SandboxClient, type SandboxState } from './state.js';
 
 const CODE_LIFETIME_MS = 15 * 60_000;
@@ -185,9 +185,9 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
       return c.json(issueTokens(state, grant));
     }
     if (form.grant_type === 'refresh_token') {
-      const record = state.refreshTokens.get(form.refresh_token ?? '');
-      const grant = record ? state.grants.get(record.grantId) : undefined;
-      if (!record || !grant || grant.revoked || grant.clientId !== client.id) return tokenError(c, 'invalid_grant', 'The refresh token is invalid');
+      const live = refreshTokenGrant(state.refreshTokens, state.grants, form.refresh_token, client.id);
+      if (!live) return tokenError(c, 'invalid_grant', 'The refresh token is invalid');
+      const { record, grant } = live;
       // No idle limit: FreeAgent's refresh tokens last about 20 years; only the grace after rotation ends one.
       if (!refreshTokenAlive(record, now, { graceMs: state.refreshGraceMs })) return tokenError(c, 'invalid_grant', 'The refresh token has already been used');
       const limited = admit(state, [
