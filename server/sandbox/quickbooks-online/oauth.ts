@@ -7,7 +7,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { authenticateClient, clientCredentials, readForm, redirectUriAllowed, redirectWith } from '../common/oauth.js';
+import { authenticateClient, clientCredentials, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -245,9 +245,10 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
       });
     }
     if (form.grant_type === 'refresh_token') {
-      const record = state.refreshTokens.get(form.refresh_token ?? '');
-      const grant = record ? state.grants.get(record.grantId) : undefined;
-      if (!record || !grant || grant.revoked || grant.clientId !== client.id || record.expiresAt <= now) return tokenError(c, 'invalid_grant');
+      const found = refreshTokenGrant(state.refreshTokens, state.grants, form.refresh_token, client.id);
+      if (!found) return tokenError(c, 'invalid_grant');
+      const { record, grant } = found;
+      if (record.expiresAt <= now) return tokenError(c, 'invalid_grant');
       if (record.supersededAt !== undefined && now - record.supersededAt >= state.refreshOverlapMs) return tokenError(c, 'invalid_grant');
       state.stats.tokenRefreshes++;
       let refresh = form.refresh_token as string;
