@@ -5,7 +5,7 @@
  * refresh tokens live 31 days and work once (each refresh returns a new one).
  */
 import type { Context, Hono } from 'hono';
-import { codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, safeEqual } from '../common/oauth.js';
+import { codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant, safeEqual } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState, SandboxUser } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -202,9 +202,10 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
       return c.json(issueTokens(state, grant));
     }
     if (form.grant_type === 'refresh_token') {
-      const record = state.refreshTokens.get(form.refresh_token ?? '');
-      const grant = record ? state.grants.get(record.grantId) : undefined;
-      if (!record || !grant || grant.revoked || grant.clientId !== client.id || record.used || record.expiresAt <= now) return tokenError(c, 'invalid_grant');
+      const live = refreshTokenGrant(state.refreshTokens, state.grants, form.refresh_token, client.id);
+      if (!live) return tokenError(c, 'invalid_grant');
+      const { record, grant } = live;
+      if (record.used || record.expiresAt <= now) return tokenError(c, 'invalid_grant');
       // Single use: the old refresh token stops working at once (no grace period).
       record.used = true;
       state.stats.tokenRefreshes++;
