@@ -17,6 +17,7 @@ import {
   redirectUriAllowed,
   redirectWith,
   refreshTokenAlive,
+  refreshTokenGrant,
 } from '../common/oauth.js';
 import { connectionDate } from './dates.js';
 import type { Connection, Grant, SandboxClient, SandboxState } from './state.js';
@@ -439,9 +440,9 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
       return c.json(issueTokens(c, state, grant, true, code.nonce));
     }
     if (form.grant_type === 'refresh_token') {
-      const record = state.refreshTokens.get(form.refresh_token ?? '');
-      const grant = record ? state.grants.get(record.grantId) : undefined;
-      if (!record || !grant || grant.revoked || grant.clientId !== client.id) return tokenError(c, 'invalid_grant');
+      const live = refreshTokenGrant(state.refreshTokens, state.grants, form.refresh_token, client.id);
+      if (!live) return tokenError(c, 'invalid_grant');
+      const { record, grant } = live;
       if (!refreshTokenAlive(record, now, { graceMs: REFRESH_GRACE_MS, idleMs: REFRESH_IDLE_MS })) return tokenError(c, 'invalid_grant');
       record.rotatedAt ??= now;
       state.stats.tokenRefreshes++;
