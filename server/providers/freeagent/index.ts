@@ -10,6 +10,7 @@ import Big from 'big.js';
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
+import { publishEach } from '../publish-each.js';
 import { providerFetch } from '../http.js';
 import type {
   Attachment,
@@ -547,16 +548,7 @@ export function createFreeagentAdapter(ctx: ProviderContext, options: FreeagentA
     },
 
     async publish(session, documents): Promise<PublishOutcome[]> {
-      const outcomes: PublishOutcome[] = [];
-      for (const doc of documents) {
-        try {
-          outcomes.push({ ok: true, result: await publishOne(session, doc) });
-        } catch (error) {
-          if (!(error instanceof ProviderError)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
-      return outcomes;
+      return publishEach(documents, (doc) => publishOne(session, doc));
     },
 
     findPublished,
