@@ -8,6 +8,7 @@
  */
 import type { ListKind } from '../../../shared/catalogue.js';
 import { ProviderError } from '../errors.js';
+import { publishEach } from '../publish-each.js';
 import type {
   Attachment,
   Credentials,
@@ -350,17 +351,8 @@ export function createSageAccountingAdapter(ctx: ProviderContext): ProviderAdapt
     importList,
 
     async publish(session: ProviderSession, documents: PublishDocument[]): Promise<PublishOutcome[]> {
-      const outcomes: PublishOutcome[] = [];
       // Sage has no bulk create: one document per POST (batchSize 1); more are sent in turn.
-      for (const doc of documents) {
-        try {
-          outcomes.push({ ok: true, result: await publishOne(session, doc) });
-        } catch (error) {
-          if (!(error instanceof ProviderError)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
-      return outcomes;
+      return publishEach(documents, (doc) => publishOne(session, doc));
     },
 
     findPublished,
