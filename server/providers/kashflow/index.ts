@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
+import { publishEach } from '../publish-each.js';
 import type {
   Attachment,
   Credentials,
@@ -351,17 +352,8 @@ export function createKashflowAdapter(ctx: ProviderContext): ProviderAdapter {
 
     async publish(session: ProviderSession, documents: PublishDocument[]): Promise<PublishOutcome[]> {
       const c = await credentialsOf(session);
-      const outcomes: PublishOutcome[] = [];
       // batchSize is 1 for KashFlow; more are sent one after another.
-      for (const doc of documents) {
-        try {
-          outcomes.push({ ok: true, result: await publishOne(c, doc, session.signal) });
-        } catch (error) {
-          if (!(error instanceof ProviderError)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
-      return outcomes;
+      return publishEach(documents, (doc) => publishOne(c, doc, session.signal));
     },
 
     findPublished,
