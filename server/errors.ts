@@ -71,6 +71,10 @@ export function handleError(logger: Logger) {
       if (status === 400 && /JSON/i.test(err.message)) {
         return errorResponse(c, 400, 'malformed_json', 'The request body is not valid JSON.', [{ path: 'body', message: 'is not valid JSON' }]);
       }
+      if (status === 415) {
+        // @hono/zod-openapi's media-type gate: name the header, like any other field.
+        return errorResponse(c, 415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json).', [{ path: 'content-type', message: 'must be application/json' }]);
+      }
       const code = status === 413 ? 'payload_too_large' : status === 400 ? 'bad_request' : 'http_error';
       return errorResponse(c, status, code, err.message || 'The request could not be handled.');
     }

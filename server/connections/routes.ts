@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
 import type { AppDeps } from '../app.js';
 import { requireAdmin, requireSession, roleIn } from '../auth/middleware.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, validationError } from '../errors.js';
 import { bearerSecurity, createRouter, errorResponses } from '../http/router.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { audit } from '../audit.js';
@@ -216,7 +216,7 @@ export function connectionRoutes(deps: AppDeps) {
     const total = Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     let page = query.selectAll().orderBy('name').orderBy('external_id').limit(limit + 1);
     if (after) {
-      const [name, id] = JSON.parse(Buffer.from(after, 'base64url').toString('utf8')) as [string, string];
+      const [name, id] = readListCursor(after);
       page = page.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('external_id', '>', id)])]));
     }
     const rows = await page.execute();
@@ -280,4 +280,18 @@ export function connectionRoutes(deps: AppDeps) {
   });
 
   return router;
+}
+
+/** The `after` cursor of a list page (base64url JSON [name, externalId]); anything else is a 400. */
+function readListCursor(after: string): [string, string] {
+  let cursor: unknown;
+  try {
+    cursor = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+  } catch {
+    cursor = undefined;
+  }
+  if (!Array.isArray(cursor) || cursor.length !== 2 || typeof cursor[0] !== 'string' || typeof cursor[1] !== 'string') {
+    throw validationError([{ path: 'query.after', message: 'is not a cursor from a previous page' }]);
+  }
+  return cursor as [string, string];
 }
