@@ -4,6 +4,8 @@
  * grants and tokens, limits, faults and counters. `createState` builds it from the options; reset
  * builds it again.
  */
+import type { Faults as SharedFaults } from '../common/faults.js';
+import type { AccessTokenRecord as SharedAccessTokenRecord } from '../common/oauth.js';
 import type { LedgerLink } from './ledger.js';
 import { MinuteLimiter } from './limits.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
@@ -170,10 +172,7 @@ export interface Grant {
   revoked: boolean;
 }
 
-export interface AccessTokenRecord {
-  grantId: string;
-  expiresAt: number;
-}
+export type AccessTokenRecord = SharedAccessTokenRecord;
 
 export interface RefreshTokenRecord {
   grantId: string;
@@ -183,12 +182,7 @@ export interface RefreshTokenRecord {
   revoked: boolean;
 }
 
-export interface Faults {
-  rate429?: { count: number; retryAfterSeconds: number };
-  error5xxRate?: number;
-  timeoutRate?: number;
-  slowMs?: number;
-}
+export type Faults = SharedFaults;
 
 export interface SandboxStats {
   calls: Record<string, number>;

@@ -20,11 +20,17 @@ export const grantFaultFields = {
   expireAccessTokens: z.literal(true).optional(),
 };
 
+/** Faults as any sandbox stores them (a 429 burst without Retry-After is allowed here). */
 export interface BaseFaults {
   rate429?: { count: number; retryAfterSeconds?: number };
   error5xxRate?: number;
   timeoutRate?: number;
   slowMs?: number;
+}
+
+/** Faults as `faultFields` parses them: a 429 burst always says its Retry-After. */
+export interface Faults extends BaseFaults {
+  rate429?: { count: number; retryAfterSeconds: number };
 }
 
 /** How long a "timed out" call holds the connection before the sandbox lets it go. */

@@ -99,6 +99,12 @@ export function codeUsable(code: { used: boolean; expiresAt: number; clientId: s
   return !!code && !code.used && code.expiresAt > now && code.clientId === clientId;
 }
 
+/** An access token the sandbox issued: which grant it speaks for, and until when. */
+export interface AccessTokenRecord {
+  grantId: string;
+  expiresAt: number;
+}
+
 export interface RotatingRefreshToken {
   issuedAt: number;
   /** When it was first exchanged for a new one; from then on only the grace period keeps it alive. */
