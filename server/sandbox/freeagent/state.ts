@@ -3,6 +3,8 @@
  * tokens, each company's lists and documents, limits, faults and counters. `createState`
  * builds it from the options; reset builds it again into the same object.
  */
+import type { Faults as SharedFaults } from '../common/faults.js';
+import type { AccessTokenRecord as SharedAccessTokenRecord, RotatingRefreshToken } from '../common/oauth.js';
 import { createRandom, type Random } from './random.js';
 import { defaultCompanies, type CompanySeed } from './seed.js';
 
@@ -73,23 +75,13 @@ export interface Grant {
   createdAt: number;
 }
 
-export interface AccessTokenRecord {
+export type AccessTokenRecord = SharedAccessTokenRecord;
+
+export interface RefreshTokenRecord extends RotatingRefreshToken {
   grantId: string;
-  expiresAt: number;
 }
 
-export interface RefreshTokenRecord {
-  grantId: string;
-  issuedAt: number;
-  rotatedAt?: number;
-}
-
-export interface Faults {
-  rate429?: { count: number; retryAfterSeconds: number };
-  error5xxRate?: number;
-  timeoutRate?: number;
-  slowMs?: number;
-}
+export type Faults = SharedFaults;
 
 // --- documents (stored with ids; URLs are made per request from the caller's base) ----------
 
