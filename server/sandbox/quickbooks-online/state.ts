@@ -3,6 +3,8 @@
  * and tokens, companies (realms) with their entities, `requestid` replays, limits, faults and
  * counters. `createState` builds it from the options; reset builds it again.
  */
+import type { BaseFaults } from '../common/faults.js';
+import type { AccessTokenRecord as SharedAccessTokenRecord } from '../common/oauth.js';
 import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultCompanies, type CompanyData, type EntityName, type Json } from './seed.js';
@@ -86,10 +88,7 @@ export interface Grant {
   revoked: boolean;
 }
 
-export interface AccessTokenRecord {
-  grantId: string;
-  expiresAt: number;
-}
+export type AccessTokenRecord = SharedAccessTokenRecord;
 
 export interface RefreshTokenRecord {
   grantId: string;
@@ -100,12 +99,8 @@ export interface RefreshTokenRecord {
   supersededAt?: number;
 }
 
-export interface Faults {
-  rate429?: { count: number; retryAfterSeconds?: number };
-  error5xxRate?: number;
-  timeoutRate?: number;
-  slowMs?: number;
-}
+/** Retry-After may be left out: Intuit's own 429s carry none. */
+export type Faults = BaseFaults;
 
 export interface StoredResponse {
   status: number;
