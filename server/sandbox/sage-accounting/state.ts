@@ -3,6 +3,7 @@
  * businesses, pending sign-ins, codes and tokens, the businesses' lists and documents, limits,
  * faults and counters. `createState` builds it from the options; reset builds it again.
  */
+import type { Faults as SharedFaults } from '../common/faults.js';
 import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { areas, defaultBusinesses, type Access, type Area, type BusinessData } from './seed.js';
@@ -89,11 +90,7 @@ export interface TokenRecord {
   used?: boolean;
 }
 
-export interface Faults {
-  rate429?: { count: number; retryAfterSeconds: number };
-  error5xxRate?: number;
-  timeoutRate?: number;
-  slowMs?: number;
+export interface Faults extends SharedFaults {
   /** The next `count` calls matching method/path (prefix, e.g. "/contact_payments") answer `status`. */
   failNext?: { method?: string; path: string; status: number; count: number };
 }
