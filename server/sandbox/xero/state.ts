@@ -3,6 +3,8 @@
  * organisations' lists and documents, idempotency records, limits, faults and counters.
  * `createState` builds it from the options; reset builds it again.
  */
+import type { Faults as SharedFaults } from '../common/faults.js';
+import type { AccessTokenRecord as SharedAccessTokenRecord, RotatingRefreshToken } from '../common/oauth.js';
 import { AppLimiter, TenantLimiter, xeroLimits, type RateLimits } from './limits.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultOrganisations, type OrganisationData } from './seed.js';
@@ -85,24 +87,14 @@ export interface Grant {
   revoked: boolean;
 }
 
-export interface AccessTokenRecord {
+export type AccessTokenRecord = SharedAccessTokenRecord;
+
+/** Once exchanged (rotatedAt), it stays usable for the 30-minute grace period. */
+export interface RefreshTokenRecord extends RotatingRefreshToken {
   grantId: string;
-  expiresAt: number;
 }
 
-export interface RefreshTokenRecord {
-  grantId: string;
-  issuedAt: number;
-  /** When it was exchanged; it then stays usable for the 30-minute grace period. */
-  rotatedAt?: number;
-}
-
-export interface Faults {
-  rate429?: { count: number; retryAfterSeconds: number };
-  error5xxRate?: number;
-  timeoutRate?: number;
-  slowMs?: number;
-}
+export type Faults = SharedFaults;
 
 export interface StoredLine {
   LineItemID: string;
