@@ -2,7 +2,9 @@
  * Drives the sandbox's sign-in, consent and organisation-choice pages the way a browser would
  * (GET the page, read its hidden fields, POST the form). Used by tests and the demo seeding.
  */
-export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>;
+import { formPoster, hiddenField, unescapeHtml, type Fetcher } from '../common/testing.js';
+
+export type { Fetcher };
 
 export interface AuthorizeWithFormsOptions {
   email?: string;
@@ -17,18 +19,12 @@ export interface FormOrganisation {
   name: string;
 }
 
-function hiddenField(html: string, name: string): string {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!m) throw new Error(`The page has no field ${name}`);
-  return (m[1] as string).replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-}
-
 /** Organisations offered on the consent page. */
 export function organisationsOnPage(html: string): FormOrganisation[] {
   const out: FormOrganisation[] = [];
   const re = /name="tenant" value="([^"]+)"[^>]*> ([^<]+)<\/label>/g;
   for (let m = re.exec(html); m; m = re.exec(html)) {
-    out.push({ tenantId: m[1] as string, name: (m[2] as string).replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))) });
+    out.push({ tenantId: m[1] as string, name: unescapeHtml(m[2] as string) });
   }
   return out;
 }
@@ -39,13 +35,7 @@ export async function authorizeWithForms(fetcher: Fetcher, authorizeUrl: string,
   if (first.status !== 200) throw new Error(`Authorize page answered ${first.status}: ${await first.text()}`);
   const signIn = await first.text();
   const tx = hiddenField(signIn, 'tx');
-  const post = (fields: [string, string][]) =>
-    fetcher(authorizeUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
+  const post = formPoster(fetcher, authorizeUrl);
   const consentResponse = await post([
     ['step', 'signin'],
     ['tx', tx],
