@@ -2,7 +2,9 @@
  * Drives the sandbox's sign-in and consent pages the way a browser would (GET the page, read its
  * hidden fields, POST the form). Used by tests and the demo.
  */
-export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>;
+import { formPoster, hiddenField, unescapeHtml as unescape, type Fetcher } from '../common/testing.js';
+
+export type { Fetcher };
 
 export interface AuthorizeWithFormsOptions {
   email?: string;
@@ -10,16 +12,6 @@ export interface AuthorizeWithFormsOptions {
   /** Organisation names to tick; default: the first one offered (pre-ticked). */
   organisations?: string[];
   action?: 'allow' | 'deny';
-}
-
-function unescape(text: string): string {
-  return text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-}
-
-function hiddenField(html: string, name: string): string {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!m) throw new Error(`The page has no field ${name}`);
-  return unescape(m[1] as string);
 }
 
 /** Organisations the consent page lets the user tick. */
@@ -35,13 +27,7 @@ export async function authorizeWithForms(fetcher: Fetcher, authorizeUrl: string,
   const first = await fetcher(authorizeUrl, { redirect: 'manual' });
   if (first.status !== 200) throw new Error(`Authorize page answered ${first.status}: ${await first.text()}`);
   const signIn = await first.text();
-  const post = (fields: [string, string][]) =>
-    fetcher(authorizeUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
+  const post = formPoster(fetcher, authorizeUrl);
   const consentResponse = await post([
     ['step', 'signin'],
     ['tx', hiddenField(signIn, 'tx')],
