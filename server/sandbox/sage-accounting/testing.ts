@@ -2,7 +2,9 @@
  * Drives the sandbox's country, sign-in and allow-access pages the way a browser would (GET the
  * page, read its hidden fields, POST the form). Used by tests and the demo seeding.
  */
-export type Fetcher = (url: string, init?: RequestInit) => Promise<Response>;
+import { formPoster, hiddenField, type Fetcher } from '../common/testing.js';
+
+export type { Fetcher };
 
 export interface AuthorizeWithFormsOptions {
   email?: string;
@@ -12,24 +14,12 @@ export interface AuthorizeWithFormsOptions {
   action?: 'allow' | 'deny';
 }
 
-function hiddenField(html: string, name: string): string {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!m) throw new Error(`The page has no field ${name}`);
-  return (m[1] as string).replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
-}
-
 /** Returns the redirect the flow ends with (redirect_uri?code=…&country=…&state=…, or an error). */
 export async function authorizeWithForms(fetcher: Fetcher, authorizeUrl: string, options: AuthorizeWithFormsOptions = {}): Promise<URL> {
   const first = await fetcher(authorizeUrl, { redirect: 'manual' });
   if (first.status !== 200) throw new Error(`Authorize page answered ${first.status}: ${await first.text()}`);
   let html = await first.text();
-  const post = (fields: [string, string][]) =>
-    fetcher(authorizeUrl, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
+  const post = formPoster(fetcher, authorizeUrl);
   const redirectOf = async (response: Response) => {
     const location = response.headers.get('location');
     if (response.status !== 302 || !location) throw new Error(`Expected a redirect, got ${response.status}: ${(await response.text()).slice(0, 300)}`);
