@@ -5,7 +5,7 @@
  * builds it again.
  */
 import type { Faults as SharedFaults } from '../common/faults.js';
-import type { AccessTokenRecord as SharedAccessTokenRecord } from '../common/oauth.js';
+import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type OAuthStores } from '../common/oauth.js';
 import type { LedgerLink } from './ledger.js';
 import { MinuteLimiter } from './limits.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
@@ -194,7 +194,7 @@ export interface SandboxStats {
   revocations: number;
 }
 
-export interface SandboxState {
+export interface SandboxState extends OAuthStores<PendingAuthorization, AuthorizationCode, Grant, RefreshTokenRecord> {
   options: ApprovalmaxSandboxOptions;
   now: () => number;
   timeScale: number;
@@ -202,11 +202,6 @@ export interface SandboxState {
   clients: Map<string, SandboxClient>;
   users: AmUser[];
   companies: Map<string, CompanyRecord>;
-  pending: Map<string, PendingAuthorization>;
-  codes: Map<string, AuthorizationCode>;
-  grants: Map<string, Grant>;
-  accessTokens: Map<string, AccessTokenRecord>;
-  refreshTokens: Map<string, RefreshTokenRecord>;
   faults: { all: Faults; companies: Map<string, Faults> };
   /** Keyed `clientId|companyId`: ApprovalMax counts per client id and company id together. */
   limiters: Map<string, MinuteLimiter>;
@@ -234,11 +229,7 @@ export function createState(options: ApprovalmaxSandboxOptions): SandboxState {
     clients: new Map(options.clients.map((c) => [c.id, c])),
     users,
     companies,
-    pending: new Map(),
-    codes: new Map(),
-    grants: new Map(),
-    accessTokens: new Map(),
-    refreshTokens: new Map(),
+    ...emptyOAuthStores(),
     faults: { all: {}, companies: new Map() },
     limiters: new Map(),
     ledger: options.ledger,

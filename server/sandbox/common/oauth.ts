@@ -135,3 +135,17 @@ export function refreshTokenGrant<R extends { grantId: string }, G extends { cli
   if (!record || !grant || grant.revoked || grant.clientId !== clientId) return undefined;
   return { record, grant };
 }
+
+/** What a sandbox's authorization server keeps between requests (a reset starts them empty). */
+export interface OAuthStores<Pending, Code, Grant, Refresh, Access = AccessTokenRecord> {
+  /** Sign-ins in progress, by the id in the pages' hidden `tx` field. */
+  pending: Map<string, Pending>;
+  codes: Map<string, Code>;
+  grants: Map<string, Grant>;
+  accessTokens: Map<string, Access>;
+  refreshTokens: Map<string, Refresh>;
+}
+
+export function emptyOAuthStores<Pending, Code, Grant, Refresh, Access = AccessTokenRecord>(): OAuthStores<Pending, Code, Grant, Refresh, Access> {
+  return { pending: new Map(), codes: new Map(), grants: new Map(), accessTokens: new Map(), refreshTokens: new Map() };
+}
