@@ -4,7 +4,7 @@
  * builds it from the options; reset builds it again into the same object.
  */
 import type { Faults as SharedFaults } from '../common/faults.js';
-import type { AccessTokenRecord as SharedAccessTokenRecord, RotatingRefreshToken } from '../common/oauth.js';
+import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type RotatingRefreshToken, type OAuthStores } from '../common/oauth.js';
 import { createRandom, type Random } from './random.js';
 import { defaultCompanies, type CompanySeed } from './seed.js';
 
@@ -254,7 +254,7 @@ export interface SandboxStats {
   documentsCreated: number;
 }
 
-export interface SandboxState {
+export interface SandboxState extends OAuthStores<PendingApproval, AuthorizationCode, Grant, RefreshTokenRecord> {
   options: FreeagentSandboxOptions;
   now: () => number;
   limits: Limits;
@@ -263,11 +263,6 @@ export interface SandboxState {
   attachmentMaxBytes: number;
   clients: Map<string, SandboxClient>;
   companies: Map<string, CompanyState>;
-  pending: Map<string, PendingApproval>;
-  codes: Map<string, AuthorizationCode>;
-  grants: Map<string, Grant>;
-  accessTokens: Map<string, AccessTokenRecord>;
-  refreshTokens: Map<string, RefreshTokenRecord>;
   faults: { all: Faults; companies: Map<string, Faults> };
   /** Fixed-window counters: key → { window start, count }. */
   windows: Map<string, { start: number; count: number }>;
@@ -316,11 +311,7 @@ export function createState(options: FreeagentSandboxOptions): SandboxState {
     attachmentMaxBytes: options.attachmentMaxBytes ?? 5 * 1024 * 1024,
     clients: new Map(clients.map((c) => [c.id, c])),
     companies: new Map(seeds.map((s) => [s.id, companyState(s)])),
-    pending: new Map(),
-    codes: new Map(),
-    grants: new Map(),
-    accessTokens: new Map(),
-    refreshTokens: new Map(),
+    ...emptyOAuthStores(),
     faults: { all: {}, companies: new Map() },
     windows: new Map(),
     ids: createRandom(`${seed}:ids`),
