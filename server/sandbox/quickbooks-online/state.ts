@@ -4,7 +4,7 @@
  * counters. `createState` builds it from the options; reset builds it again.
  */
 import type { BaseFaults } from '../common/faults.js';
-import type { AccessTokenRecord as SharedAccessTokenRecord } from '../common/oauth.js';
+import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type OAuthStores } from '../common/oauth.js';
 import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultCompanies, type CompanyData, type EntityName, type Json } from './seed.js';
@@ -137,7 +137,7 @@ export interface SandboxStats {
   cdcCalls: number;
 }
 
-export interface SandboxState {
+export interface SandboxState extends OAuthStores<PendingSignIn, AuthorizationCode, Grant, RefreshTokenRecord> {
   options: QuickbooksSandboxOptions;
   now: () => number;
   timeScale: number;
@@ -149,11 +149,6 @@ export interface SandboxState {
   clients: Map<string, SandboxClient>;
   users: SandboxUser[];
   companies: Map<string, CompanyState>;
-  pending: Map<string, PendingSignIn>;
-  codes: Map<string, AuthorizationCode>;
-  grants: Map<string, Grant>;
-  accessTokens: Map<string, AccessTokenRecord>;
-  refreshTokens: Map<string, RefreshTokenRecord>;
   faults: { all: Faults; realms: Map<string, Faults> };
   dice: Random;
   stats: SandboxStats;
@@ -216,11 +211,7 @@ export function createState(options: QuickbooksSandboxOptions): SandboxState {
       { userId: people.digits(10), email: 'bookkeeper@example.com', givenName: 'Sam', familyName: 'Bookkeeper', realmIds: realmIds.slice(0, 1) },
     ],
     companies,
-    pending: new Map(),
-    codes: new Map(),
-    grants: new Map(),
-    accessTokens: new Map(),
-    refreshTokens: new Map(),
+    ...emptyOAuthStores(),
     faults: { all: {}, realms: new Map() },
     dice: createRandom(deriveSeed(seed, 'faults')),
     stats: { calls: {}, sent429: 0, sent5xx: 0, timeouts: 0, tokenExchanges: 0, tokenRefreshes: 0, requestIdReplays: 0, batchCalls: 0, queries: 0, cdcCalls: 0 },
