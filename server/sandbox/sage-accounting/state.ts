@@ -3,6 +3,7 @@
  * businesses, pending sign-ins, codes and tokens, the businesses' lists and documents, limits,
  * faults and counters. `createState` builds it from the options; reset builds it again.
  */
+import { emptyOAuthStores, type OAuthStores } from '../common/oauth.js';
 import type { Faults as SharedFaults } from '../common/faults.js';
 import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
@@ -224,7 +225,7 @@ export interface SandboxStats {
   log: string[];
 }
 
-export interface SandboxState {
+export interface SandboxState extends OAuthStores<PendingSignIn, AuthorizationCode, Grant, TokenRecord, TokenRecord> {
   options: SageSandboxOptions;
   now: () => number;
   timeScale: number;
@@ -233,11 +234,6 @@ export interface SandboxState {
   clients: Map<string, SandboxClient>;
   users: SandboxUser[];
   businesses: Map<string, BusinessState>;
-  pending: Map<string, PendingSignIn>;
-  codes: Map<string, AuthorizationCode>;
-  grants: Map<string, Grant>;
-  accessTokens: Map<string, TokenRecord>;
-  refreshTokens: Map<string, TokenRecord>;
   faults: { all: Faults; businesses: Map<string, Faults> };
   ids: Random;
   dice: Random;
@@ -295,11 +291,7 @@ export function createState(options: SageSandboxOptions): SandboxState {
     clients: new Map(clients.map((c) => [c.id, c])),
     users,
     businesses,
-    pending: new Map(),
-    codes: new Map(),
-    grants: new Map(),
-    accessTokens: new Map(),
-    refreshTokens: new Map(),
+    ...emptyOAuthStores(),
     faults: { all: {}, businesses: new Map() },
     ids: createRandom(deriveSeed(seed, 'ids')),
     dice: createRandom(deriveSeed(seed, 'faults')),
