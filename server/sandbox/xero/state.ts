@@ -4,7 +4,7 @@
  * `createState` builds it from the options; reset builds it again.
  */
 import type { Faults as SharedFaults } from '../common/faults.js';
-import type { AccessTokenRecord as SharedAccessTokenRecord, RotatingRefreshToken } from '../common/oauth.js';
+import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type RotatingRefreshToken, type OAuthStores } from '../common/oauth.js';
 import { AppLimiter, TenantLimiter, xeroLimits, type RateLimits } from './limits.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultOrganisations, type OrganisationData } from './seed.js';
@@ -224,7 +224,7 @@ export interface SandboxStats {
   idempotentReplays: number;
 }
 
-export interface SandboxState {
+export interface SandboxState extends OAuthStores<PendingAuthorization, AuthorizationCode, Grant, RefreshTokenRecord> {
   options: XeroSandboxOptions;
   now: () => number;
   timeScale: number;
@@ -234,11 +234,6 @@ export interface SandboxState {
   clients: Map<string, SandboxClient>;
   users: SandboxUser[];
   organisations: Map<string, OrganisationState>;
-  pending: Map<string, PendingAuthorization>;
-  codes: Map<string, AuthorizationCode>;
-  grants: Map<string, Grant>;
-  accessTokens: Map<string, AccessTokenRecord>;
-  refreshTokens: Map<string, RefreshTokenRecord>;
   connections: Map<string, Connection>;
   faults: { all: Faults; tenants: Map<string, Faults> };
   appLimiter: AppLimiter;
@@ -294,11 +289,7 @@ export function createState(options: XeroSandboxOptions): SandboxState {
     clients: new Map(options.clients.map((c) => [c.id, c])),
     users,
     organisations,
-    pending: new Map(),
-    codes: new Map(),
-    grants: new Map(),
-    accessTokens: new Map(),
-    refreshTokens: new Map(),
+    ...emptyOAuthStores(),
     connections: new Map(),
     faults: { all: {}, tenants: new Map() },
     appLimiter: new AppLimiter(timeScale),
