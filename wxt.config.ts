@@ -1,5 +1,6 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
+import { catalogue } from './shared/catalogue.js';
 
 /**
  * Public half of an RSA key made once with node:crypto. It pins the unpacked extension's id to
@@ -13,6 +14,18 @@ export const EXTENSION_KEY =
 /** Any server the user may enter; each origin is asked for at run time, never granted up front. */
 const serverOrigins = ['http://*/*', 'https://*/*'];
 
+/**
+ * Where the key guides' password frame (entrypoints/guide-credentials) may be embedded: the key
+ * providers' own sites, and a Bookbridge server on this machine serving the built-in sandbox's
+ * copy of their pages (a pattern without a port matches every port). No other page can frame it.
+ * A server elsewhere that serves sandbox pages gets a message pointing to the dashboard instead.
+ */
+const passwordFrameSites = [
+  ...(['kashflow', 'bill-com'] as const).flatMap((id) => catalogue[id].webAppMatches),
+  'http://127.0.0.1/*',
+  'http://localhost/*',
+];
+
 export default defineConfig({
   srcDir: 'extension',
   // Explicit imports everywhere (STYLE.md): no auto-imported globals.
@@ -25,6 +38,11 @@ export default defineConfig({
     // scripting: guide scripts registered only for the provider sites the user allows
     // (extension/lib/guide-scripts.ts); alarms: the badge's expiry check. Neither shows a warning.
     permissions: ['storage', 'identity', 'scripting', 'alarms'],
+    web_accessible_resources:
+      manifestVersion === 3
+        ? [{ resources: ['guide-credentials.html'], matches: passwordFrameSites }]
+        : // MV2 (Firefox's default build) has no per-site list.
+          (['guide-credentials.html'] as never),
     // MV2 has no optional_host_permissions (WXT drops the key there): host patterns go in
     // optional_permissions instead.
     ...(manifestVersion === 3

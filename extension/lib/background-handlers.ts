@@ -10,8 +10,11 @@ import { createApiClient, messages, ProblemError, toProblem, type ApiClient } fr
 import type { ConnectionView, Membership } from './api-types.js';
 import { badgeFor, signedOutBadge, type BadgeState } from './badge.js';
 import { currentMembership } from './business.js';
+import type { Capture } from './guide/key-site.js';
+import { isKeyProvider, secretsFor } from './guide/secret-fields.js';
+import type { GuidePageState } from './guide-page.js';
 import { isLive, viewOf, type KeyGuide, type KeyGuideView } from './key-guide.js';
-import type { ConnectOffer, ProtocolMap, Result, SessionStatus } from './messaging.js';
+import type { ConnectOffer, GuideFrameState, ProtocolMap, Result, SessionStatus } from './messaging.js';
 import { isAdminRole } from './roles.js';
 import type { StoredSession } from './storage.js';
 
@@ -37,9 +40,24 @@ export interface BackgroundDeps {
   openDashboard?(hash: string): Promise<void>;
   /** Registers the guide content scripts for the sites the user allowed. */
   syncGuides?(): Promise<string[]>;
+  /** The key guide's content script in a tab's top frame (guide-page.ts). */
+  guidePage?: {
+    describe(tabId: number, provider: ProviderId): Promise<GuidePageState>;
+    capture(tabId: number, provider: ProviderId): Promise<Capture>;
+    verdict(tabId: number, view: KeyGuideView): Promise<void>;
+  };
 }
 
-type Handlers = { [K in keyof ProtocolMap]: (deps: BackgroundDeps, data: Parameters<ProtocolMap[K]>[0]) => Promise<ReturnType<ProtocolMap[K]>> };
+/** Who sent a message, as the browser says (never as the message says). */
+export interface Sender {
+  /** The tab the sending page or frame is in. */
+  tabId?: number | undefined;
+  url?: string | undefined;
+}
+
+type Handlers = {
+  [K in keyof ProtocolMap]: (deps: BackgroundDeps, data: Parameters<ProtocolMap[K]>[0], from?: Sender) => Promise<ReturnType<ProtocolMap[K]>>;
+};
 
 export async function getStatus(deps: BackgroundDeps): Promise<Result<SessionStatus>> {
   return attempt(async () => {
@@ -259,10 +277,10 @@ export async function beginKeyGuideHere(deps: BackgroundDeps, data: { provider: 
 }
 
 /**
- * Relays what the content script captured to POST connections/key and keeps the verdict. The
- * credentials are not stored anywhere: they live only for this call.
+ * Relays the credentials to POST connections/key and keeps the verdict. The credentials are not
+ * stored anywhere: they live only for this call.
  */
-export async function sendKeyCredentials(
+export async function relayKeyCredentials(
   deps: BackgroundDeps,
   data: { provider: ProviderId; credentials: Record<string, string> },
 ): Promise<Result<KeyGuideView>> {
@@ -293,6 +311,51 @@ export async function sendKeyCredentials(
   });
 }
 
+const pageUnreadable = 'Bookbridge cannot read this page any more: reload it and try again.';
+
+function frameTab(deps: BackgroundDeps, from: Sender): number {
+  if (from.tabId === undefined || from.tabId < 0 || !deps.guidePage) {
+    throw new ProblemError({ kind: 'api', status: 403, code: 'forbidden', message: 'Only the Bookbridge panel on a provider\'s page can do this.' });
+  }
+  return from.tabId;
+}
+
+/** The password frame asks what the page around it shows (and so says it is still there). */
+export async function guideFrameState(deps: BackgroundDeps, data: { provider: ProviderId }, from: Sender = {}): Promise<Result<GuideFrameState>> {
+  return attempt(async () => {
+    const tabId = frameTab(deps, from);
+    const status = await keyGuideStatus(deps, data);
+    if (!status.ok) throw new ProblemError(status.problem);
+    if (!status.value.active) return { active: false, ready: false, summary: '', serverUrl: '', reason: status.value.reason };
+    const page = await deps.guidePage!.describe(tabId, data.provider).catch(() => {
+      throw new ProblemError({ kind: 'api', status: 409, code: 'page_unreadable', message: pageUnreadable });
+    });
+    return { active: true, ready: page.ready, summary: page.summary, serverUrl: status.value.serverUrl };
+  });
+}
+
+/**
+ * The password frame's Send: the page's values (asked of the content script in the frame's own
+ * tab, now) and the typed secrets meet here, once, on their way to the server.
+ */
+export async function sendGuideSecrets(
+  deps: BackgroundDeps,
+  data: { provider: ProviderId; secrets: Record<string, string> },
+  from: Sender = {},
+): Promise<Result<KeyGuideView>> {
+  const checked = await attempt(async () => {
+    const tabId = frameTab(deps, from);
+    if (!isKeyProvider(data.provider)) throw new ProblemError({ kind: 'api', status: 400, code: 'invalid_provider', message: 'This provider connects with OAuth.' });
+    const captured = await deps.guidePage!.capture(tabId, data.provider).catch((): Capture => ({ ok: false, message: pageUnreadable }));
+    if (!captured.ok) throw new ProblemError({ kind: 'api', status: 409, code: 'page_not_ready', message: captured.message });
+    return { tabId, credentials: { ...captured.values, ...secretsFor(data.provider, data.secrets) } };
+  });
+  if (!checked.ok) return checked;
+  const result = await relayKeyCredentials(deps, { provider: data.provider, credentials: checked.value.credentials });
+  if (result.ok) await deps.guidePage!.verdict(checked.value.tabId, result.value).catch(() => undefined);
+  return result;
+}
+
 // --- OAuth providers' pages ---------------------------------------------------------------
 
 /** What a provider page may offer for this provider in the user's business. */
@@ -310,11 +373,12 @@ export function offerFor(connections: readonly ConnectionView[], provider: Provi
         : `${businessName} is connected to ${same.organisation.name}. To switch, use Manage > Change connection in Bookbridge.`,
     };
   }
-  if (entry.role === 'ledger') {
-    const ledger = live.find((c) => c.role === 'ledger');
-    if (ledger) {
-      return { action: null, reason: `${businessName} is connected to ${ledger.providerName}. To switch, use Manage > Change connection in Bookbridge.` };
-    }
+  const ledger = live.find((c) => c.role === 'ledger');
+  if (entry.role === 'ledger' && ledger) {
+    return { action: null, reason: `${businessName} is connected to ${ledger.providerName}. To switch, use Manage > Change connection in Bookbridge.` };
+  }
+  if (entry.role === 'secondary' && !ledger) {
+    return { action: null, reason: `${entry.name} works beside your accounting software: connect it in Bookbridge first.` };
   }
   return { action: 'connect', businessName };
 }
@@ -399,7 +463,8 @@ export const handlers: Handlers = {
   endKeyGuide: (deps) => endKeyGuide(deps),
   keyGuideStatus,
   beginKeyGuideHere,
-  sendKeyCredentials,
+  guideFrameState,
+  sendGuideSecrets,
   openDashboard: (deps, { hash }) =>
     attempt(async () => {
       await deps.openDashboard?.(hash ?? '');

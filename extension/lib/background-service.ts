@@ -6,12 +6,13 @@
  */
 import { browser, type Browser } from 'wxt/browser';
 import { createApiClient, messages, toProblem } from './api-client.js';
-import { handlers, refreshBadge, type BackgroundDeps } from './background-handlers.js';
+import { handlers, refreshBadge, type BackgroundDeps, type Sender } from './background-handlers.js';
 import type { BadgeState } from './badge.js';
+import { guidePage } from './guide-page.js';
 import { guideScripts, wantedRegistrations } from './guide-scripts.js';
 import { JOB_PORT, type JobPortMessage, type JobPortRequest } from './job-port.js';
 import { relayJob } from './job-relay.js';
-import { contentScriptMessages, onMessage, type ProtocolMap } from './messaging.js';
+import { contentScriptMessages, guideFrameMessages, guideFramePath, onMessage, type ProtocolMap } from './messaging.js';
 import { originPattern } from './server-url.js';
 import { currentBusinessIdItem, keyGuideItem, serverUrlDraftItem, serverUrlItem, sessionItem } from './storage.js';
 
@@ -30,6 +31,13 @@ export function createBackgroundDeps(): BackgroundDeps {
     showBadge,
     openDashboard,
     syncGuides,
+    // The key guide's content script lives in the tab's top frame: frameId 0 keeps the question
+    // from reaching anything else in the tab.
+    guidePage: {
+      describe: (tabId, provider) => guidePage.sendMessage('describeGuidePage', { provider }, { tabId, frameId: 0 }),
+      capture: (tabId, provider) => guidePage.sendMessage('captureGuidePage', { provider }, { tabId, frameId: 0 }),
+      verdict: (tabId, view) => guidePage.sendMessage('guideVerdict', view, { tabId, frameId: 0 }),
+    },
   };
 }
 
@@ -83,20 +91,26 @@ function isExtensionPage(url: string | undefined): boolean {
   return url !== undefined && url.startsWith(browser.runtime.getURL('/'));
 }
 
+function isGuideFrame(url: string | undefined): boolean {
+  return url !== undefined && url.split(/[?#]/)[0] === browser.runtime.getURL(guideFramePath);
+}
+
 /** Registers one listener per message type; returns a function that removes them all. */
 export function registerBackgroundHandlers(deps: BackgroundDeps): () => void {
   const types = Object.keys(handlers) as (keyof ProtocolMap)[];
   const fromPages = new Set<string>(contentScriptMessages);
+  const fromFrame = new Set<string>(guideFrameMessages);
+  const refuse = (message: string) => Promise.resolve({ ok: false, problem: { kind: 'api', status: 403, code: 'forbidden', message } } as never);
   const removers = types.map((type) => {
     // Each handler's own signature is checked by the `Handlers` type in background-handlers.ts;
     // here one loop registers them all.
-    const handle = handlers[type] as (deps: BackgroundDeps, data: unknown) => Promise<never>;
+    const handle = handlers[type] as (deps: BackgroundDeps, data: unknown, from: Sender) => Promise<never>;
     return onMessage(type, ({ data, sender }) => {
       // A content script lives in a web page: it may ask only what the guides need.
-      if (!isExtensionPage(sender.url) && !fromPages.has(type)) {
-        return Promise.resolve({ ok: false, problem: { kind: 'api', status: 403, code: 'forbidden', message: 'Not allowed from a web page.' } } as never);
-      }
-      return handle(deps, data);
+      if (!isExtensionPage(sender.url) && !fromPages.has(type)) return refuse('Not allowed from a web page.');
+      // The secrets come only from the password frame, and go only with its own tab's page.
+      if (fromFrame.has(type) && !isGuideFrame(sender.url)) return refuse('Only the Bookbridge panel on a provider\'s page can do this.');
+      return handle(deps, data, { tabId: sender.tab?.id, url: sender.url });
     });
   });
   return () => removers.forEach((remove) => remove());

@@ -20,7 +20,14 @@ describe('where the guide scripts run', () => {
         js: ['content-scripts/kashflow-guide.js'],
         matches: ['https://app.kashflow.com/*', 'http://127.0.0.1/sandbox/kashflow/app/*'],
       },
+      // The server's own sandbox pages are covered by the server's permission; Xero's sandbox has none.
+      ...['bill-com', 'quickbooks-online', 'sage-accounting', 'freeagent', 'approvalmax'].map((provider) => ({
+        id: `bookbridge-${provider}-guide`,
+        js: [`content-scripts/${provider}-guide.js`],
+        matches: [`http://127.0.0.1/sandbox/${provider}/app/*`],
+      })),
     ]);
+    expect(wanted.map((r) => r.id)).not.toContain('bookbridge-xero-guide');
   });
 
   it('registers nothing before any site is allowed', async () => {

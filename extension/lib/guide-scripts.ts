@@ -20,9 +20,26 @@ export interface GuideScript {
   sandboxHost?: string;
 }
 
+const script = (provider: ProviderId, sandboxHost?: string): GuideScript => ({
+  id: `bookbridge-${provider}-guide`,
+  provider,
+  file: `content-scripts/${provider}-guide.js`,
+  ...(sandboxHost ? { sandboxHost } : {}),
+});
+
+/**
+ * One per provider. Key providers (KashFlow, Bill.com) guide through their settings to the key;
+ * OAuth providers offer "Connect this organisation" on their web app. The Xero sandbox has no web
+ * app pages; the others serve a signed-in page at `/sandbox/<provider>/app/`.
+ */
 export const guideScripts: readonly GuideScript[] = [
-  { id: 'bookbridge-kashflow-guide', provider: 'kashflow', file: 'content-scripts/kashflow-guide.js', sandboxHost: 'app' },
-  { id: 'bookbridge-xero-guide', provider: 'xero', file: 'content-scripts/xero-guide.js' },
+  script('kashflow', 'app'),
+  script('bill-com', 'app'),
+  script('xero'),
+  script('quickbooks-online', 'app'),
+  script('sage-accounting', 'app'),
+  script('freeagent', 'app'),
+  script('approvalmax', 'app'),
 ];
 
 export interface Registration {

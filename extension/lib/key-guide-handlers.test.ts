@@ -1,12 +1,15 @@
 /**
  * The background's side of the KashFlow guide, against a real companion (over HTTP) and its
- * built-in KashFlow sandbox: what a content script may learn, what it sends, and what is kept.
+ * built-in KashFlow sandbox: what a content script may learn, how the password frame's secrets
+ * meet what the page shows, and what is kept.
  */
 import { fakeBrowser } from './testing/fake-browser-global.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from '../../test/support/test-server.js';
 import { kashflowCredentialsFromPages, type KashflowCredentials } from '../../test/support/kashflow-user.js';
 import { handlers, offerFor, type BackgroundDeps } from './background-handlers.js';
+import type { Capture } from './guide/key-site.js';
+import type { KeyGuideView } from './key-guide.js';
 import type { ConnectionView } from './api-types.js';
 import type { BadgeState } from './badge.js';
 import { currentBusinessIdItem, keyGuideItem, serverUrlDraftItem, serverUrlItem, sessionItem } from './storage.js';
@@ -16,6 +19,9 @@ let credentials: KashflowCredentials;
 let admin: { email: string; password: string; businessId: string };
 let deps: BackgroundDeps;
 let badges: BadgeState[];
+/** What the content script in tab 7 would answer; what it was told. */
+let page: { capture: Capture; asked: number[]; verdicts: KeyGuideView[] };
+const frame = { tabId: 7, url: 'chrome-extension://bookbridge/guide-credentials.html?provider=kashflow' };
 
 beforeAll(async () => {
   companion = await createTestServer({}, { listen: true });
@@ -29,10 +35,20 @@ afterAll(async () => {
 beforeEach(async () => {
   fakeBrowser.reset();
   badges = [];
+  const { username, autoAuthKey } = credentials;
+  page = { capture: { ok: true, values: { username, autoAuthKey } }, asked: [], verdicts: [] };
   deps = {
     settings: { serverUrl: serverUrlItem, serverUrlDraft: serverUrlDraftItem, session: sessionItem, currentBusinessId: currentBusinessIdItem, keyGuide: keyGuideItem },
     hasHostPermission: async (url) => url === companion.url,
     showBadge: async (state) => void badges.push(state),
+    guidePage: {
+      describe: async () => ({ ready: page.capture.ok, summary: `KashFlow username: ${credentials.username}` }),
+      capture: async (tabId) => {
+        page.asked.push(tabId);
+        return page.capture;
+      },
+      verdict: async (_tabId, view) => void page.verdicts.push(view),
+    },
   };
   expect((await handlers.useServer(deps, { serverUrl: companion.url! })).ok).toBe(true);
   expect((await handlers.signIn(deps, { email: admin.email, password: admin.password })).ok).toBe(true);
@@ -41,8 +57,10 @@ beforeEach(async () => {
 describe('the KashFlow guide in the background', () => {
   it('tells a content script nothing is under way until the dashboard starts it', async () => {
     expect(await handlers.keyGuideStatus(deps, { provider: 'kashflow' })).toEqual({ ok: true, value: { active: false, reason: 'No connection is under way.' } });
-    const refused = await handlers.sendKeyCredentials(deps, { provider: 'kashflow', credentials: { ...credentials } });
+    const secrets = { password: credentials.password, memorableWord: credentials.memorableWord };
+    const refused = await handlers.sendGuideSecrets(deps, { provider: 'kashflow', secrets }, frame);
     expect(refused).toMatchObject({ ok: false, problem: { code: 'no_guide' } });
+    expect(await handlers.guideFrameState(deps, { provider: 'kashflow' }, frame)).toMatchObject({ ok: true, value: { active: false } });
   });
 
   it('relays the captured details to the server and keeps only its verdict', async () => {
@@ -52,8 +70,16 @@ describe('the KashFlow guide in the background', () => {
     expect(view).toMatchObject({ ok: true, value: { active: true, stage: 'waiting', serverUrl: companion.url, purpose: 'connect' } });
     expect(JSON.stringify(view)).not.toContain('grantId');
 
-    const sent = await handlers.sendKeyCredentials(deps, { provider: 'kashflow', credentials: { ...credentials } });
+    expect(await handlers.guideFrameState(deps, { provider: 'kashflow' }, frame)).toEqual({
+      ok: true,
+      value: { active: true, ready: true, summary: 'KashFlow username: demo', serverUrl: companion.url },
+    });
+    // A secret the provider does not have is dropped; what the page shows cannot be overwritten.
+    const secrets = { password: credentials.password, memorableWord: credentials.memorableWord, autoAuthKey: 'from the frame', extra: 'x' };
+    const sent = await handlers.sendGuideSecrets(deps, { provider: 'kashflow', secrets }, frame);
     expect(sent).toMatchObject({ ok: true, value: { active: true, stage: 'verified', organisationName: 'Demo Trading Ltd' } });
+    expect(page.asked).toEqual([7]); // the page of the frame's own tab, asked once
+    expect(page.verdicts).toMatchObject([{ stage: 'verified' }]);
     const stored = JSON.stringify(await fakeBrowser.storage.session.get(null)) + JSON.stringify(await fakeBrowser.storage.local.get(null));
     expect(stored).not.toContain(credentials.autoAuthKey);
     expect(stored).not.toContain(credentials.password);
@@ -72,10 +98,23 @@ describe('the KashFlow guide in the background', () => {
     await handlers.disconnect(deps, { businessId: admin.businessId, connectionId: finished.ok ? finished.value.connection.id : '', keepLists: false });
   });
 
+  it('sends nothing while the page is not ready, or from outside a tab', async () => {
+    await handlers.startKeyGuide(deps, { businessId: admin.businessId, provider: 'kashflow', purpose: 'connect' });
+    page.capture = { ok: false, message: 'No AutoAuth key on this page yet: tick Enable AutoAuth first.' };
+    const secrets = { password: credentials.password, memorableWord: credentials.memorableWord };
+    expect(await handlers.sendGuideSecrets(deps, { provider: 'kashflow', secrets }, frame)).toMatchObject({
+      ok: false,
+      problem: { code: 'page_not_ready', message: 'No AutoAuth key on this page yet: tick Enable AutoAuth first.' },
+    });
+    expect(await handlers.sendGuideSecrets(deps, { provider: 'kashflow', secrets }, {})).toMatchObject({ ok: false, problem: { code: 'forbidden' } });
+    expect((await keyGuideItem.getValue())?.stage).toBe('waiting');
+  });
+
   it("shows KashFlow's refusal in words, with the field, and stores nothing", async () => {
     await handlers.startKeyGuide(deps, { businessId: admin.businessId, provider: 'kashflow', purpose: 'connect' });
-    const sent = await handlers.sendKeyCredentials(deps, { provider: 'kashflow', credentials: { ...credentials, password: 'not the password' } });
+    const sent = await handlers.sendGuideSecrets(deps, { provider: 'kashflow', secrets: { password: 'not the password', memorableWord: credentials.memorableWord } }, frame);
     expect(sent).toMatchObject({ ok: true, value: { active: true, stage: 'refused' } });
+    expect(page.verdicts).toMatchObject([{ stage: 'refused' }]);
     expect(sent.ok && sent.value.active && sent.value.message).toMatch(/password/i);
     expect(JSON.stringify(await fakeBrowser.storage.session.get(null))).not.toContain('not the password');
   });
@@ -86,6 +125,11 @@ describe('what a provider page offers', () => {
 
   it('connect when the business has no ledger yet', () => {
     expect(offerFor([], 'xero', 'Acme')).toEqual({ action: 'connect', businessName: 'Acme' });
+  });
+
+  it('an app beside the ledger only once there is a ledger', () => {
+    expect(offerFor([], 'approvalmax', 'Acme')).toMatchObject({ action: null, reason: expect.stringContaining('beside your accounting software') });
+    expect(offerFor([{ ...xero, status: 'active', health: 'active' }], 'approvalmax', 'Acme', 'Demo Company (UK)')).toEqual({ action: 'connect', businessName: 'Acme' });
   });
 
   it('reconnect when the same organisation expired', () => {

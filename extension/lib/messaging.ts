@@ -7,7 +7,8 @@
  * as a bare `Error`, and the pages need to know *which* problem it was to say so.
  *
  * Content scripts (on provider pages) may send only the messages in `contentScriptMessages`; the
- * background refuses the rest from them (background-service.ts).
+ * background refuses the rest from them (background-service.ts). The password frame's two
+ * messages (`guideFrameMessages`) are taken only from that frame, inside a tab.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ProviderId } from '../../shared/catalogue.js';
@@ -51,6 +52,15 @@ type InBusiness<T = object> = { businessId: string } & T;
 type OnConnection<T = object> = InBusiness<{ connectionId: string } & T>;
 
 /** What the provider's page offers the user (Xero: "Connect this organisation to Bookbridge"). */
+/** What the password frame shows: whether the page is ready to send and what will be read. */
+export interface GuideFrameState {
+  active: boolean;
+  ready: boolean;
+  summary: string;
+  serverUrl: string;
+  reason?: string;
+}
+
 export type ConnectOffer =
   | { action: 'connect' | 'reconnect'; businessName: string; connectionId?: string }
   | { action: null; reason: string };
@@ -103,10 +113,16 @@ export interface ProtocolMap {
   /** The content script's launcher when no guide was started from the dashboard. */
   beginKeyGuideHere(data: { provider: ProviderId }): Result<KeyGuideView>;
   /**
-   * The content script's "Send to Bookbridge": the captured username and key plus what the user
-   * typed into the extension's own panel. Relayed to POST connections/key and forgotten.
+   * The password frame (entrypoints/guide-credentials, in an iframe on the provider's page): what
+   * the page around it shows, asked of the tab's content script through the background.
    */
-  sendKeyCredentials(data: { provider: ProviderId; credentials: Record<string, string> }): Result<KeyGuideView>;
+  guideFrameState(data: { provider: ProviderId }): Result<GuideFrameState>;
+  /**
+   * The password frame's "Send to Bookbridge": the secrets typed into it. The background asks the
+   * tab's content script for what it reads from the page (username, key, IDs), relays both to
+   * POST connections/key, forgets them, and tells the page the verdict.
+   */
+  sendGuideSecrets(data: { provider: ProviderId; secrets: Record<string, string> }): Result<KeyGuideView>;
   /** Focuses (or opens) the dashboard, where the guide finishes. */
   openDashboard(data: { hash?: string }): Result<null>;
 
@@ -125,10 +141,14 @@ export interface ProtocolMap {
 export const contentScriptMessages = [
   'keyGuideStatus',
   'beginKeyGuideHere',
-  'sendKeyCredentials',
+  'endKeyGuide',
   'openDashboard',
   'connectOffer',
   'openConnect',
 ] as const satisfies readonly (keyof ProtocolMap)[];
+
+/** The password frame's own page: the only sender of these, and only from inside a tab. */
+export const guideFramePath = '/guide-credentials.html';
+export const guideFrameMessages = ['guideFrameState', 'sendGuideSecrets'] as const satisfies readonly (keyof ProtocolMap)[];
 
 export const { sendMessage, onMessage, removeAllListeners } = defineExtensionMessaging<ProtocolMap>();

@@ -3,15 +3,24 @@
  * built-in sandbox's, on the user's server) walks Apps > API Settings > Enable AutoAuth, ticking
  * steps off and highlighting each control; "Send to Bookbridge" relays the username and key
  * without the clipboard; back in the dashboard, choose the organisation, Next, Finish, and watch
- * the lists import. A hostile script on the KashFlow page sees none of it.
+ * the lists import. A hostile script on the KashFlow page sees none of it: the password and
+ * memorable word are typed into the extension's own page in an iframe, so not even a capture-phase
+ * listener on the page's window hears a key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { api, shot, startJourney, waitForImport, type Journey } from './support/journey.js';
 import { pageSpyScript, readSpy, type SpyReport } from './support/page-spy.js';
-import { shadowUi, type ShadowUi } from './support/shadow.js';
+import { passwordFrame, shadowUi, typeInFrame, type ShadowUi } from './support/shadow.js';
 
 let journey: Journey;
+
+/** Empties the spy's notes (in the page's main world). */
+const clearSpy = `(() => { for (const list of Object.values(window.__spy)) list.length = 0; })()`;
+
+async function expectText(frame: Frame, selector: string, text: string): Promise<void> {
+  await expect.poll(() => frame.locator(selector).textContent(), { timeout: 10_000 }).toBe(text);
+}
 
 beforeAll(async () => {
   journey = await startJourney();
@@ -87,7 +96,11 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     expect(await stepsDone(guide)).toMatchObject({ 'api-settings': true, 'api-enabled': true, autoauth: false });
     expect(await currentStep(guide)).toBe('autoauth');
     expect(await highlighted(kashflow, guide, '#autoauth-enabled')).toBe(true);
-    expect(await guide.visible('form[aria-label="Send to Bookbridge"]')).toBe(true);
+    // The password box is the extension's own page in a frame; the shadow root holds no input.
+    expect(await guide.visible('iframe.bb-frame')).toBe(true);
+    expect(await guide.evaluate('.bb-card', 'function(){return this.querySelectorAll("input").length}')).toBe(0);
+    const frame = await passwordFrame(kashflow);
+    expect(new URL(frame.url()).protocol).toBe('chrome-extension:');
     await shot(kashflow, 'kashflow-guide-api-settings', false);
 
     // Turning the API off marks the step and asks for Update; turning it back on clears that.
@@ -101,15 +114,19 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     expect(await stepsDone(guide)).toMatchObject({ autoauth: true, ip: true, save: true, send: false });
     expect(await currentStep(guide)).toBe('send');
 
-    // Send to Bookbridge: password and memorable word typed into the extension's panel.
-    expect(await guide.text('form[aria-label="Send to Bookbridge"]')).toContain(`KashFlow username: ${kashflowUser.username}`);
-    expect(await guide.evaluate('button[type=submit]', 'function(){return this.disabled}')).toBe(true);
-    await guide.type('#bb-password', kashflowUser.password);
-    await guide.type('#bb-memorable', kashflowUser.memorableWord);
-    expect(await guide.evaluate('button[type=submit]', 'function(){return this.disabled}')).toBe(true); // no consent yet
-    await guide.click('#bb-consent');
+    // Send to Bookbridge: password and memorable word typed into the extension's frame, with
+    // the page's spy notes emptied first so that what follows is only what typing there caused.
+    await expectText(frame, '#bb-summary', `KashFlow username: ${kashflowUser.username} (read from this page)`);
+    expect(await frame.locator('form').textContent()).toContain(`to my Bookbridge server at ${journey.server.url}`);
+    const send = frame.getByRole('button', { name: 'Send to Bookbridge' });
+    expect(await send.isDisabled()).toBe(true);
+    await kashflow.evaluate(clearSpy);
+    await typeInFrame(kashflow, frame, '#bb-password', kashflowUser.password);
+    await typeInFrame(kashflow, frame, '#bb-memorable', kashflowUser.memorableWord);
+    expect(await send.isDisabled()).toBe(true); // no consent yet
+    await frame.locator('#bb-consent').click();
     await shot(kashflow, 'kashflow-guide-send', false);
-    await guide.click('button[type=submit]');
+    await send.click();
     const verdict = await guide.waitFor('.bb-ok', (t) => t.startsWith('KashFlow accepted'));
     expect(verdict).toContain('Demo Trading Ltd');
     await shot(kashflow, 'kashflow-guide-verified', false);
@@ -119,16 +136,24 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     await kashflow.waitForTimeout(500);
     expect(browser.context.pages().length).toBe(tabs);
 
-    // The page's own scripts saw nothing of it.
+    // The page's own scripts saw nothing of it: not a key press, not in the capture phase on
+    // window, not in a mutation, not on the clipboard, not in a message or a global.
     const spy = (await kashflow.evaluate(readSpy)) as SpyReport;
     expect(spy.hostShadowRoot).toBe('none');
     expect(spy.clipboard).toEqual([]);
-    const visibleToPage = JSON.stringify([spy.bubbling, spy.custom, spy.messages, spy.mutations, spy.globals]);
-    expect(visibleToPage).not.toContain(key);
+    const keyEvents = ['keydown', 'keyup', 'keypress', 'beforeinput', 'input', 'paste'];
+    expect(spy.capturing.filter((e) => keyEvents.includes(e.type))).toEqual([]);
+    expect(spy.bubbling.filter((e) => keyEvents.includes(e.type))).toEqual([]);
+    const visibleToPage = JSON.stringify([spy.capturing, spy.bubbling, spy.custom, spy.messages, spy.mutations, spy.globals]);
+    for (const secret of [key, kashflowUser.password, kashflowUser.memorableWord]) expect(visibleToPage).not.toContain(secret);
+    for (const letter of new Set(kashflowUser.memorableWord)) expect(spy.capturing.some((e) => e.key === letter)).toBe(false);
     expect(spy.html).not.toContain(key); // the page set its input's value property, never an attribute
-    expect(visibleToPage).not.toContain(kashflowUser.memorableWord);
-    expect(spy.bubbling.filter((e) => e.type === 'keydown')).toEqual([]); // typing in the panel stayed in the panel
-    expect(spy.bubbling.some((e) => e.target === 'input#autoauth-enabled')).toBe(true); // the spy did hear the page itself
+    expect(spy.html).not.toContain(kashflowUser.memorableWord);
+    // The spy is not deaf: a key pressed on the page itself is heard in the capture phase.
+    await kashflow.locator('h1').first().click();
+    await kashflow.keyboard.press('z');
+    const after = (await kashflow.evaluate(readSpy)) as SpyReport;
+    expect(after.capturing.some((e) => e.type === 'keydown' && e.key === 'z')).toBe(true);
 
     // Back in the dashboard: the dialog moved on by itself to the organisation.
     await dialog.getByText('Select the organisation you want to connect to Bookbridge').waitFor();

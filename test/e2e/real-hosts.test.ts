@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, shot, startJourney, type Journey } from './support/journey.js';
 import { serveRealHosts, type RealHosts } from './support/real-hosts.js';
-import { shadowUi } from './support/shadow.js';
+import { passwordFrame, shadowUi, typeInFrame } from './support/shadow.js';
 
 let journey: Journey;
 let hosts: RealHosts;
@@ -47,6 +47,10 @@ describe('guides on the real provider hosts', () => {
       .toEqual({
         'bookbridge-kashflow-guide': ['http://127.0.0.1/sandbox/kashflow/app/*', 'https://app.kashflow.com/*'],
         'bookbridge-xero-guide': ['https://go.xero.com/*'],
+        // The other guides only on the server's own sandbox pages, covered by its permission.
+        ...Object.fromEntries(
+          ['bill-com', 'quickbooks-online', 'sage-accounting', 'freeagent', 'approvalmax'].map((p) => [`bookbridge-${p}-guide`, [`http://127.0.0.1/sandbox/${p}/app/*`]]),
+        ),
       });
 
     await dashboard.getByRole('button', { name: 'Connect KashFlow' }).click();
@@ -68,10 +72,12 @@ describe('guides on the real provider hosts', () => {
 
     const guide = await shadowUi(kashflow);
     await guide.waitFor('li[data-step="autoauth"]', (t) => t.includes('(done)'));
-    await guide.type('#bb-password', 'demo-password');
-    await guide.type('#bb-memorable', 'pineapple');
-    await guide.click('#bb-consent');
-    await guide.click('button[type=submit]');
+    // The password frame loads on the real host: it is web-accessible on https://app.kashflow.com.
+    const frame = await passwordFrame(kashflow);
+    await typeInFrame(kashflow, frame, '#bb-password', 'demo-password');
+    await typeInFrame(kashflow, frame, '#bb-memorable', 'pineapple');
+    await frame.locator('#bb-consent').click();
+    await frame.getByRole('button', { name: 'Send to Bookbridge' }).click();
     expect(await guide.waitFor('.bb-ok', (t) => t.startsWith('KashFlow accepted'))).toContain('Demo Trading Ltd');
     await shot(kashflow, 'real-host-kashflow-verified', false);
 

@@ -3,6 +3,7 @@
  * the steps, sign in at the provider (OAuth) or let the guide on the provider's page take the key
  * (KashFlow), choose the organisation and press Next, then see the confirmation and press Finish.
  */
+import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import type { Problem } from '../../lib/api-client.js';
@@ -17,7 +18,9 @@ import { Dialog } from '../../lib/ui/dialog.js';
 import { ImportProgressBars } from '../../lib/ui/import-progress.js';
 import { ProblemNotice } from '../../lib/ui/problem-notice.js';
 import { useJob } from '../../lib/ui/use-job.js';
+import { catalogue } from '../../../shared/catalogue.js';
 import type { BusinessData } from './business-data.js';
+import { keyProviderText } from './key-providers.js';
 
 export interface ConnectDone {
   purpose: Purpose;
@@ -308,6 +311,7 @@ function ReviewKey({
   onProblem(problem: Problem | string): void;
 }) {
   const [busy, setBusy] = useState(false);
+  const text = keyProviderText(provider.id);
 
   async function openProvider() {
     // Firefox grants a permission only straight from the click, before any other await.
@@ -327,7 +331,7 @@ function ReviewKey({
     });
     setBusy(false);
     if (!started.ok) return onProblem(started.problem);
-    const url = provider.sandbox ? sandboxPageUrl(data.serverUrl, provider.id, 'app', 'apps') : 'https://app.kashflow.com/';
+    const url = provider.sandbox ? sandboxPageUrl(data.serverUrl, provider.id, 'app', text.sandboxStart) : `${catalogue[provider.id].hosts.app}/`;
     await browser.tabs.create({ url, active: true });
     onWaiting();
   }
@@ -342,14 +346,9 @@ function ReviewKey({
       )}
       <p>You'll complete a few steps in your {provider.name} account, in a separate tab. Bookbridge shows each one on {provider.name}'s own page:</p>
       <ol class="steps">
-        <li>Sign in to {provider.name} and click the Apps tab in the menu on the left.</li>
-        <li>Click the API Settings button in the top right corner.</li>
-        <li>Make sure the API is enabled, tick Enable AutoAuth, and save.</li>
-        <li>
-          Press <strong>Send to Bookbridge</strong> in the Bookbridge panel there and type your password and memorable word into it. Bookbridge
-          reads your username and AutoAuth key from the page with your consent: nothing to copy, nothing on the clipboard.
-        </li>
-        <li>Back here, select the organisation, select Next, then Finish.</li>
+        {text.steps(provider.name).map((step, i) => (
+          <li key={i}>{step}</li>
+        ))}
       </ol>
       <div class="row">
         <button type="button" onClick={() => void openProvider()} disabled={busy}>
@@ -407,36 +406,37 @@ function KeyWaiting({
 
 /** The seed's own way (type the details here), for when the page guide cannot run. */
 function KeyManual({ provider, onSubmit, onBack }: { provider: ProviderSummary; onSubmit(credentials: Record<string, string>): Promise<void>; onBack(): void }) {
-  const [values, setValues] = useState({ username: '', password: '', memorableWord: '', autoAuthKey: '' });
+  const text = keyProviderText(provider.id);
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(text.manual.map((f) => [f.name, ''])));
   const [busy, setBusy] = useState(false);
-  const field = (name: keyof typeof values, label: string, type: 'text' | 'password' = 'text', autoComplete = 'off') => (
-    <>
-      <label for={`key-${name}`}>{label}</label>
-      <input
-        id={`key-${name}`}
-        type={type as 'text'}
-        autoComplete={autoComplete}
-        value={values[name]}
-        onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
-        required
-      />
-    </>
-  );
   return (
     <form
       class="stack"
       onSubmit={async (event) => {
         event.preventDefault();
         setBusy(true);
-        await onSubmit(values);
+        // An optional field left empty is not sent (Bill.com: the server's own developer key).
+        await onSubmit(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '')));
         setBusy(false);
       }}
     >
-      <p>Enter your {provider.name} username, password and memorable word, and the AutoAuth key from Apps &gt; API Settings.</p>
-      {field('username', 'Username', 'text', 'username')}
-      {field('password', 'Password', 'password', 'current-password')}
-      {field('memorableWord', 'Memorable word', 'password')}
-      {field('autoAuthKey', 'AutoAuth key')}
+      <p>{text.manualIntro(provider.name)}</p>
+      {text.manual.map((f) => (
+        <Fragment key={f.name}>
+          <label for={`key-${f.name}`}>
+            {f.label}
+            {f.optional ? ' (optional)' : ''}
+          </label>
+          <input
+            id={`key-${f.name}`}
+            type={(f.secret ? 'password' : 'text') as 'text'}
+            autoComplete={f.autoComplete ?? 'off'}
+            value={values[f.name] ?? ''}
+            onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+            required={!f.optional}
+          />
+        </Fragment>
+      ))}
       <div class="row">
         <button type="submit" disabled={busy}>
           {busy ? 'Checking…' : 'Next'}

@@ -33,8 +33,8 @@ export function GuideAccess({ providers }: { providers: ProviderSummary[] }) {
     <details class="guide-access">
       <summary>Help on your accounting software's website</summary>
       <p class="muted small">
-        Bookbridge can show its steps on the provider's own pages (KashFlow's API Settings; "Connect this organisation" in Xero). Your
-        browser asks before Bookbridge may read those pages.
+        Bookbridge can show its steps on the provider's own pages (KashFlow's API Settings, BILL's developer keys; "Connect this
+        organisation" in Xero, QuickBooks, Sage, FreeAgent and ApprovalMax). Your browser asks before Bookbridge may read those pages.
       </p>
       <ul>
         {sites.map(({ provider, pattern }) => (

@@ -6,18 +6,11 @@
  * labels, so a renamed id still finds its control.
  */
 import { findCheckbox, findControl, isInput } from './dom.js';
+import type { Step } from './steps.js';
+
+export { currentStep, readyToSend, type Step } from './steps.js';
 
 export type StepId = 'sign-in' | 'apps' | 'api-settings' | 'api-enabled' | 'autoauth' | 'ip' | 'save' | 'send';
-
-export interface Step {
-  id: StepId;
-  label: string;
-  /** One line more, when it helps. */
-  detail?: string;
-  done: boolean;
-  /** The control to press next, on this page (null when it is on another page or already done). */
-  target: HTMLElement | null;
-}
 
 export type KashflowPage = 'login' | 'apps' | 'api-settings' | 'ip-addresses' | 'other';
 
@@ -77,7 +70,7 @@ export function keyShown(controls: PageControls): boolean {
   return Boolean(field && controls.autoAuth?.checked && keyPattern.test(field.value.trim()));
 }
 
-export function kashflowSteps(input: { page: KashflowPage; controls: PageControls; saved: SavedSettings | null; sent: boolean }): Step[] {
+export function kashflowSteps(input: { page: KashflowPage; controls: PageControls; saved: SavedSettings | null; sent: boolean }): Step<StepId>[] {
   const { page, controls, saved, sent } = input;
   const onSettings = page === 'api-settings';
   const signedIn = controls.signedInAs !== null;
@@ -121,16 +114,13 @@ export function kashflowSteps(input: { page: KashflowPage; controls: PageControl
       done: onSettings && apiOn && !dirty,
       target: onSettings && dirty ? controls.save : null,
     },
-    { id: 'send', label: 'Send to Bookbridge', detail: 'Below: with your consent, Bookbridge reads your username and the key from this page.', done: sent, target: null },
+    {
+      id: 'send',
+      label: 'Send to Bookbridge',
+      detail: 'Below: with your consent, Bookbridge reads your username and the key from this page.',
+      done: sent,
+      target: null,
+      reads: onSettings && autoAuthOn ? controls.keyField : null,
+    },
   ];
-}
-
-/** The step the user is on: the first not done. */
-export function currentStep(steps: readonly Step[]): Step | undefined {
-  return steps.find((s) => !s.done);
-}
-
-/** Everything before "Send" is done: the page is ready to send. */
-export function readyToSend(steps: readonly Step[]): boolean {
-  return steps.filter((s) => s.id !== 'send').every((s) => s.done);
 }

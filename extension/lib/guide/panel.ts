@@ -12,6 +12,7 @@ export const panelCss = `
   box-sizing:border-box;background:#fff;color:#1d2330;border:1px solid #c9d1de;border-radius:10px;box-shadow:0 8px 28px rgba(0,0,0,.22);
   font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:14px 16px}
 .bb-card *{box-sizing:border-box}
+.bb-card [hidden]{display:none !important}
 .bb-head{display:flex;align-items:center;justify-content:space-between;gap:8px;margin:0 0 8px}
 .bb-title{font-weight:700;font-size:15px;margin:0}
 .bb-brand{display:inline-block;background:#1f5fbf;color:#fff;border-radius:4px;padding:0 6px;margin-right:6px;font-size:12px;font-weight:700}
@@ -38,13 +39,18 @@ export const panelCss = `
   box-shadow:0 0 0 4px rgba(255,143,0,.35);transition:all .15s ease;display:none}
 .bb-highlight-label{position:absolute;left:0;top:-24px;background:#ff8f00;color:#1d2330;font:600 12px system-ui,sans-serif;
   padding:2px 6px;border-radius:4px;white-space:nowrap}
+.bb-reads{position:fixed;z-index:2147483645;pointer-events:none;border:2px dashed #1f5fbf;border-radius:6px;display:none}
+.bb-reads .bb-highlight-label{background:#1f5fbf;color:#fff;top:auto;bottom:-24px}
+.bb-frame{display:block;width:100%;border:0;margin:0;background:#fff}
 `;
 
 export interface Frame {
   card: HTMLElement;
   body: HTMLElement;
-  /** Draws the highlight over `target` (or hides it). */
+  /** Draws the highlight over `target`, the control to press next (or hides it). */
   highlight(target: HTMLElement | null, label?: string): void;
+  /** Outlines what Bookbridge reads from the page (or hides the outline). */
+  outline(target: HTMLElement | null, label?: string): void;
 }
 
 export function buildFrame(doc: Document, root: HTMLElement, title: string, onClose: () => void): Frame {
@@ -57,9 +63,9 @@ export function buildFrame(doc: Document, root: HTMLElement, title: string, onCl
     h(doc, 'div', { class: 'bb-head' }, h(doc, 'p', { class: 'bb-title' }, h(doc, 'span', { class: 'bb-brand' }, 'Bookbridge'), title), closeButton),
     body,
   );
-  const labelEl = h(doc, 'span', { class: 'bb-highlight-label' });
-  const box = h(doc, 'div', { class: 'bb-highlight', 'aria-hidden': 'true' }, labelEl);
-  root.append(box, card);
+  const highlightBox = overlay(doc, 'bb-highlight');
+  const readsBox = overlay(doc, 'bb-reads');
+  root.append(highlightBox.box, readsBox.box, card);
 
   let current: HTMLElement | null = null;
   return {
@@ -68,6 +74,19 @@ export function buildFrame(doc: Document, root: HTMLElement, title: string, onCl
     highlight(target, label) {
       if (target !== current && target) target.scrollIntoView({ block: 'center', behavior: 'smooth' });
       current = target;
+      highlightBox.place(target, label);
+    },
+    outline: (target, label) => readsBox.place(target, label),
+  };
+}
+
+/** A box in our own layer, drawn 4 px outside an element of the page. */
+function overlay(doc: Document, className: string) {
+  const labelEl = h(doc, 'span', { class: 'bb-highlight-label' });
+  const box = h(doc, 'div', { class: className, 'aria-hidden': 'true' }, labelEl);
+  return {
+    box,
+    place(target: HTMLElement | null, label?: string) {
       const rect = target?.getBoundingClientRect();
       if (!target || !rect || (rect.width === 0 && rect.height === 0)) {
         box.style.display = 'none';

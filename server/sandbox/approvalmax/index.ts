@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { createPublicApi } from './api.js';
 import { createControlApi } from './control.js';
 import { registerIdentityRoutes } from './oauth.js';
+import { signedInPages } from '../signed-in-pages.js';
 import type { LedgerLink } from './ledger.js';
 import { createState, type ApprovalmaxSandboxOptions, type SandboxState } from './state.js';
 
@@ -44,5 +45,22 @@ export function createApprovalmaxSandbox(options: ApprovalmaxSandboxOptions): Ap
   registerIdentityRoutes(app, state);
   app.route('/api', createPublicApi(state));
   app.route('/_control', createControlApi(state, reset));
+  // app.approvalmax.com, signed in: names the organisation (for the extension's guide).
+  app.route(
+    '/app',
+    signedInPages({
+      product: 'ApprovalMax',
+      colour: '#4c3fd1',
+      noun: 'organisation',
+      hint: 'Sandbox: demo@example.com (Account Owner of every organisation), any password.',
+      companiesOf: (email) => {
+        const user = state.users.find((u) => u.email === email);
+        if (!user) return undefined;
+        return [...state.companies.values()]
+          .filter((co) => co.administrators.includes(user.userId) || co.approvers.includes(user.userId))
+          .map((co) => ({ id: co.companyId, name: co.name }));
+      },
+    }),
+  );
   return { app, state, reset, linkLedger };
 }

@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { createApi, createAttachmentContent } from './api.js';
 import { createControlApi } from './control.js';
 import { registerOAuthRoutes } from './oauth.js';
+import { signedInPages } from '../signed-in-pages.js';
 import { createState, type FreeagentSandboxOptions, type SandboxState } from './state.js';
 
 export { defaultCompanies, type CompanySeed } from './seed.js';
@@ -34,5 +35,19 @@ export function createFreeagentSandbox(options: FreeagentSandboxOptions = {}): F
   app.route('/api', createAttachmentContent(state));
   app.route('/api', createApi(state));
   app.route('/_control', createControlApi(state, reset));
+  // <subdomain>.freeagent.com, signed in: names the company (for the extension's guide).
+  app.route(
+    '/app',
+    signedInPages({
+      product: 'FreeAgent',
+      colour: '#0d6b5e',
+      noun: 'company',
+      hint: 'Sandbox: demo@example.com (Hartley & Finch Design Ltd) or owner@example.com, any password.',
+      companiesOf: (email, password) =>
+        [...state.companies.values()]
+          .filter((co) => co.data.users.some((u) => u.email.toLowerCase() === email && (u.password === undefined || u.password === password)))
+          .map((co) => ({ id: co.data.id, name: co.data.name })),
+    }),
+  );
   return { app, state, reset };
 }

@@ -15,6 +15,7 @@ import { Hono } from 'hono';
 import { createApi } from './api.js';
 import { createControlApi } from './control.js';
 import { registerOAuthRoutes } from './oauth.js';
+import { signedInPages } from '../signed-in-pages.js';
 import { createState, type QuickbooksSandboxOptions, type SandboxState } from './state.js';
 
 export type { QuickbooksSandboxOptions, SandboxState, SandboxClient, RateLimits } from './state.js';
@@ -38,5 +39,17 @@ export function createQuickbooksOnlineSandbox(options: QuickbooksSandboxOptions 
   registerOAuthRoutes(app, state);
   app.route('/api/v3/company', createApi(state));
   app.route('/_control', createControlApi(state, reset));
+  // app.qbo.intuit.com, signed in: names the company (for the extension's guide).
+  app.route(
+    '/app',
+    signedInPages({
+      product: 'QuickBooks',
+      colour: '#2ca01c',
+      noun: 'company',
+      hint: 'Sandbox: demo@example.com (two companies) or bookkeeper@example.com, any password.',
+      companiesOf: (email) =>
+        state.users.find((u) => u.email === email)?.realmIds.map((id) => ({ id, name: state.companies.get(id)?.data.name ?? id })),
+    }),
+  );
   return { app, state, reset };
 }

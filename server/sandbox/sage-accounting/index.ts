@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { API_PREFIX, createApi } from './api.js';
 import { createControlApi } from './control.js';
 import { escapeHtml, page, registerOAuthRoutes } from './oauth.js';
+import { signedInPages } from '../signed-in-pages.js';
 import { artefactPaths, presentArtefact, presentOtherPayment, type Json } from './present.js';
 import { createState, type SageSandboxOptions, type SandboxState } from './state.js';
 
@@ -33,6 +34,18 @@ export function createSageAccountingSandbox(options: SageSandboxOptions): SageAc
   registerOAuthRoutes(app, state);
   app.route(API_PREFIX, createApi(state));
   app.route('/_control', createControlApi(state, reset));
+  // app.accounting.sage.com, signed in: names the business (for the extension's guide).
+  app.route(
+    '/app',
+    signedInPages({
+      product: 'Sage Accounting',
+      colour: '#00815d',
+      noun: 'business',
+      hint: 'Sandbox: demo@example.com (three businesses) or accountant@example.com, any password.',
+      companiesOf: (email) =>
+        state.users.find((u) => u.email === email)?.memberships.map((m) => ({ id: m.businessId, name: state.businesses.get(m.businessId)?.data.name ?? m.businessId })),
+    }),
+  );
   app.get('/www/app/:collection/:id', (c) => documentPage(state, c.req.param('collection'), c.req.param('id')).then((html) => (html ? c.html(html) : c.notFound())));
   return { app, state, reset };
 }

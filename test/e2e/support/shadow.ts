@@ -4,7 +4,7 @@
  * page's own scripts, cannot). Clicks and typing go through the real mouse and keyboard, so the
  * page receives exactly the events a user would cause.
  */
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Frame, Page } from 'playwright-core';
 
 interface DomNode {
   nodeId: number;
@@ -96,4 +96,28 @@ function find(node: DomNode, test: (n: DomNode) => boolean): DomNode | undefined
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The key guides' password frame: an extension page in an iframe inside the closed root. The
+ * browser knows it as a frame of the tab (Playwright sees it; the page's scripts cannot read it).
+ * Type into it with `frame.locator(...).click()` then `page.keyboard.type(...)`: real key presses.
+ */
+export async function passwordFrame(page: Page, timeoutMs = 15_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const frame = page.frames().find((f) => f.url().includes('/guide-credentials.html'));
+    if (frame) {
+      await frame.locator('form[aria-label="Send to Bookbridge"]').waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+      return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error('No Bookbridge password frame on the page');
+}
+
+/** Clicks a field of the password frame and types with the real keyboard. */
+export async function typeInFrame(page: Page, frame: Frame, selector: string, text: string): Promise<void> {
+  await frame.locator(selector).click();
+  await page.keyboard.type(text);
 }

@@ -1,0 +1,12 @@
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import { billComSite } from '../lib/guide/bill-com-site.js';
+import { runKeySiteGuide } from '../lib/guide/key-site-guide.js';
+import { mountGuideRoot } from '../lib/guide/mount.js';
+
+// Registered at run time for the sites the user allowed (lib/guide-scripts.ts), so no `matches`.
+export default defineContentScript({
+  registration: 'runtime',
+  main(ctx) {
+    void runKeySiteGuide(ctx, document, () => mountGuideRoot(ctx), billComSite);
+  },
+});
