@@ -149,3 +149,19 @@ export interface OAuthStores<Pending, Code, Grant, Refresh, Access = AccessToken
 export function emptyOAuthStores<Pending, Code, Grant, Refresh, Access = AccessTokenRecord>(): OAuthStores<Pending, Code, Grant, Refresh, Access> {
   return { pending: new Map(), codes: new Map(), grants: new Map(), accessTokens: new Map(), refreshTokens: new Map() };
 }
+
+/**
+ * The access token a request carries and what it maps to. Expiry, revocation and the error
+ * answer are each provider's own. `scheme` is how the provider matches "Bearer " (most take it
+ * as written; RFC 6750 allows any case).
+ */
+export function bearerLookup<G>(
+  stores: { accessTokens: ReadonlyMap<string, AccessTokenRecord>; grants: ReadonlyMap<string, G> },
+  header: string | undefined,
+  scheme: RegExp = /^Bearer /,
+): { token?: string; record?: AccessTokenRecord; grant?: G } {
+  const token = header && scheme.test(header) ? header.slice(7).trim() : undefined;
+  const record = token ? stores.accessTokens.get(token) : undefined;
+  const grant = record ? stores.grants.get(record.grantId) : undefined;
+  return { token, record, grant };
+}

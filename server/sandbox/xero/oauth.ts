@@ -9,6 +9,7 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, ty
 import type { Context, Hono } from 'hono';
 import {
   authenticateClient,
+  bearerLookup,
   clientCredentials,
   codeUsable,
   formValues,
@@ -271,9 +272,7 @@ function formatExpiry(ms: number): string {
 }
 
 export function checkBearer(state: SandboxState, header: string | undefined): BearerCheck {
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  const record = token ? state.accessTokens.get(token) : undefined;
-  const grant = record ? state.grants.get(record.grantId) : undefined;
+  const { record, grant } = bearerLookup(state, header);
   if (!record || !grant || grant.revoked) {
     return {
       ok: false,
