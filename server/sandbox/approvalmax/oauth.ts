@@ -9,6 +9,7 @@
 import type { Context, Hono } from 'hono';
 import {
   authenticateClient,
+  bearerLookup,
   clientCredentials,
   codeUsable,
   formValues,
@@ -136,10 +137,8 @@ export type BearerCheck = { ok: true; grant: Grant } | { ok: false; wwwAuthentic
 
 /** A JwtBearer-style check: 401 with a WWW-Authenticate challenge and no body. */
 export function checkBearer(state: SandboxState, header: string | undefined): BearerCheck {
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  const { token, record, grant } = bearerLookup(state, header);
   if (!token) return { ok: false, wwwAuthenticate: 'Bearer' };
-  const record = state.accessTokens.get(token);
-  const grant = record ? state.grants.get(record.grantId) : undefined;
   if (!record || !grant || grant.revoked) return { ok: false, wwwAuthenticate: 'Bearer error="invalid_token"' };
   if (record.expiresAt <= state.now()) {
     return {
