@@ -7,7 +7,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { authenticateClient, clientCredentials, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
+import { authenticateClient, bearerLookup, clientCredentials, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -159,9 +159,7 @@ export function revokeGrant(state: SandboxState, grantId: string): void {
 export type BearerCheck = { ok: true; grant: Grant } | { ok: false; detail: string };
 
 export function checkBearer(state: SandboxState, header: string | undefined): BearerCheck {
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  const record = token ? state.accessTokens.get(token) : undefined;
-  const grant = record ? state.grants.get(record.grantId) : undefined;
+  const { token, record, grant } = bearerLookup(state, header);
   if (!record || !grant || grant.revoked) return { ok: false, detail: 'Token revoked or invalid' };
   if (record.expiresAt <= state.now()) return { ok: false, detail: `Token expired: ${token!.slice(-12)}` };
   return { ok: true, grant };
