@@ -5,7 +5,7 @@
  * refresh tokens live 31 days and work once (each refresh returns a new one).
  */
 import type { Context, Hono } from 'hono';
-import { codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant, safeEqual } from '../common/oauth.js';
+import { bearerLookup, codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant, safeEqual } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState, SandboxUser } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -232,9 +232,8 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
 export type BearerCheck = { ok: true; grant: Grant; user: SandboxUser } | { ok: false; message: string };
 
 export function checkBearer(state: SandboxState, header: string | undefined): BearerCheck {
-  const token = header && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
-  const record = token ? state.accessTokens.get(token) : undefined;
-  const grant = record ? state.grants.get(record.grantId) : undefined;
+  // Sage takes the scheme in any case (RFC 6750 §2.1 allows it).
+  const { record, grant } = bearerLookup(state, header, /^bearer /i);
   const user = grant ? state.users.find((u) => u.id === grant.userId) : undefined;
   if (!record || !grant || grant.revoked || !user) return { ok: false, message: 'Access denied.' };
   if (record.expiresAt <= state.now()) return { ok: false, message: 'Access token has expired.' };
