@@ -7,6 +7,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { activeFaults as faultsFor, HANG_MS, rolls, sleep, takeRate429 } from '../common/faults.js';
+import { bearerLookup } from '../common/oauth.js';
 import {
   createBill,
   createExpenses,
@@ -54,9 +55,7 @@ const levelNames: Record<number, string> = { 1: 'Time', 2: 'My Money', 3: 'Conta
 
 /** Bearer check shared with the control API: the grant behind an unexpired access token. */
 export function grantFor(state: SandboxState, header: string | undefined): Grant | undefined {
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-  const record = token ? state.accessTokens.get(token) : undefined;
-  const grant = record ? state.grants.get(record.grantId) : undefined;
+  const { record, grant } = bearerLookup(state, header);
   if (!record || !grant || grant.revoked || record.expiresAt <= state.now()) return undefined;
   return grant;
 }
