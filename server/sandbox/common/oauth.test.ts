@@ -14,6 +14,10 @@ describe('sandbox OAuth pieces', () => {
     expect(authenticateClient(clients, clientCredentials(`Basic ${Buffer.from('no-colon').toString('base64')}`, { client_id: 'app', client_secret: 's3cret word' }))).toBeUndefined();
   });
 
+  it('refuses a Basic header whose parts do not form-decode instead of throwing', () => {
+    expect(clientCredentials(basic('app', '100%'))).toBeUndefined();
+  });
+
   it('takes Basic only when no form is given', () => {
     expect(authenticateClient(clients, clientCredentials(undefined))).toBeUndefined();
   });

@@ -63,17 +63,23 @@ export interface ClientCredentials {
 /**
  * The client id and secret a token request carries: HTTP Basic when present (RFC 6749 §2.3.1:
  * both form-urlencoded before Basic encoding), otherwise `client_id`/`client_secret` in `form`.
- * Pass no form for a provider that takes Basic only. A Basic header without a colon is refused.
+ * Pass no form for a provider that takes Basic only. A Basic header without a colon, or one that
+ * does not form-decode, is refused.
  */
 export function clientCredentials(header: string | undefined, form?: Record<string, string>): ClientCredentials | undefined {
   if (header?.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return undefined;
-    return {
-      id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
-    };
+    try {
+      return {
+        id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+        secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+      };
+    } catch {
+      // A stray '%' (not form-encoded): a client we cannot authenticate, not a server error.
+      return undefined;
+    }
   }
   return form ? { id: form.client_id, secret: form.client_secret } : undefined;
 }
