@@ -5,7 +5,7 @@
  * refresh tokens live 31 days and work once (each refresh returns a new one).
  */
 import type { Context, Hono } from 'hono';
-import { bearerLookup, codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant, safeEqual } from '../common/oauth.js';
+import { authenticateClient, bearerLookup, clientCredentials, codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState, SandboxUser } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -89,21 +89,9 @@ function tokenError(c: Context, error: string, status: 400 | 401 = 400) {
   return c.json({ error }, status);
 }
 
-/**
- * Not the shared clientCredentials(): this sandbox has always split Basic on every colon and not
- * turned `+` into a space, so a secret holding `:`, `+` or a space does not match over Basic here
- * (RFC 6749 §2.3.1 says to form-decode both parts). Kept as is until a test shows Sage's own rule.
- */
+/** Basic or client_id/client_secret in the body (RFC 6749 §2.3.1). */
 function clientFrom(state: SandboxState, form: Record<string, string>, authorization?: string): SandboxClient | undefined {
-  let id = form.client_id;
-  let secret = form.client_secret;
-  if (authorization?.startsWith('Basic ')) {
-    const [user, pass] = Buffer.from(authorization.slice(6), 'base64').toString().split(':');
-    id = decodeURIComponent(user ?? '');
-    secret = decodeURIComponent(pass ?? '');
-  }
-  const client = id ? state.clients.get(id) : undefined;
-  return client && secret !== undefined && safeEqual(secret, client.secret) ? client : undefined;
+  return authenticateClient(state.clients, clientCredentials(authorization, form));
 }
 
 function issueTokens(state: SandboxState, grant: Grant) {
