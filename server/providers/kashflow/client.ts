@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ProviderError } from '../errors.js';
 import { providerFetch, readJson } from '../http.js';
+import { readKeyFields, type KeyField } from '../key-fields.js';
 import type { KeyCredentials, ProviderContext } from '../types.js';
 import { authError, documentError, readErrorBody, type AuthPhase, type KashflowErrorBody } from './classify.js';
 
@@ -33,27 +34,22 @@ export interface KashflowSession {
 
 export const appName = 'Bookbridge';
 
-const keyPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const credentialFields: readonly KeyField<keyof KashflowCredentials>[] = [
+  { name: 'username', required: 'Enter your KashFlow username.' },
+  { name: 'password', required: 'Enter your KashFlow password.', keepWhitespace: true },
+  { name: 'memorableWord', required: 'Enter your KashFlow memorable word: KashFlow asks for three of its letters at every sign-in.' },
+  {
+    name: 'autoAuthKey',
+    pattern: {
+      test: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      message: 'That is not an AutoAuth key: copy the key shown under Enable AutoAuth in Apps > API Settings (it looks like 1A2B3C4D-1A2B-1A2B-1A2B-1A2B3C4D5E6F).',
+      fieldMessage: 'Not an AutoAuth key',
+    },
+  },
+];
 
 export function readCredentials(values: KeyCredentials): KashflowCredentials {
-  const get = (name: string) => (typeof values[name] === 'string' ? values[name].trim() : '');
-  const username = get('username');
-  const password = typeof values.password === 'string' ? values.password : '';
-  const memorableWord = get('memorableWord');
-  const autoAuthKey = get('autoAuthKey');
-  if (!username) throw new ProviderError('credentials', 'Enter your KashFlow username.', { fields: [{ field: 'username', message: 'Required' }] });
-  if (!password) throw new ProviderError('credentials', 'Enter your KashFlow password.', { fields: [{ field: 'password', message: 'Required' }] });
-  if (!memorableWord) {
-    throw new ProviderError('credentials', 'Enter your KashFlow memorable word: KashFlow asks for three of its letters at every sign-in.', {
-      fields: [{ field: 'memorableWord', message: 'Required' }],
-    });
-  }
-  if (autoAuthKey && !keyPattern.test(autoAuthKey)) {
-    throw new ProviderError('credentials', 'That is not an AutoAuth key: copy the key shown under Enable AutoAuth in Apps > API Settings (it looks like 1A2B3C4D-1A2B-1A2B-1A2B-1A2B3C4D5E6F).', {
-      fields: [{ field: 'autoAuthKey', message: 'Not an AutoAuth key' }],
-    });
-  }
-  return { username, password, memorableWord, ...(autoAuthKey ? { autoAuthKey } : {}) };
+  return readKeyFields(values, credentialFields) as KashflowCredentials;
 }
 
 function escapeXml(text: string): string {
