@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import PQueue from 'p-queue';
 import { ProviderError } from '../errors.js';
 import { providerFetch, readJson } from '../http.js';
+import { readKeyFields, type KeyField } from '../key-fields.js';
 import type { KeyCredentials, ProviderContext } from '../types.js';
 import { codes, firstCode, loginError, readBdcErrors, type BdcError, type KeySource, type Phase } from './classify.js';
 
@@ -60,26 +61,24 @@ export interface ClientOptions {
   busyBackoffMs?: number;
 }
 
+const credentialFields: readonly KeyField<keyof BillCredentials>[] = [
+  { name: 'username', required: 'Enter the email you sign in to BILL with.' },
+  { name: 'password', required: 'Enter your BILL password.', keepWhitespace: true },
+  {
+    name: 'organizationId',
+    required: "Enter the BILL Organization ID: it is shown at the bottom of BILL's Settings page and begins with 008.",
+    pattern: {
+      test: /^008[A-Za-z0-9]{5,30}$/,
+      message: "That is not a BILL Organization ID: copy it from the bottom of BILL's Settings page (it begins with 008).",
+      fieldMessage: 'Not a BILL Organization ID',
+    },
+  },
+  { name: 'devKey' },
+  { name: 'sessionId' },
+];
+
 export function readCredentials(values: KeyCredentials): BillCredentials {
-  const get = (name: string) => (typeof values[name] === 'string' ? values[name].trim() : '');
-  const username = get('username');
-  const password = typeof values.password === 'string' ? values.password : '';
-  const organizationId = get('organizationId');
-  const devKey = get('devKey');
-  const sessionId = get('sessionId');
-  if (!username) throw new ProviderError('credentials', 'Enter the email you sign in to BILL with.', { fields: [{ field: 'username', message: 'Required' }] });
-  if (!password) throw new ProviderError('credentials', 'Enter your BILL password.', { fields: [{ field: 'password', message: 'Required' }] });
-  if (!organizationId) {
-    throw new ProviderError('credentials', "Enter the BILL Organization ID: it is shown at the bottom of BILL's Settings page and begins with 008.", {
-      fields: [{ field: 'organizationId', message: 'Required' }],
-    });
-  }
-  if (!/^008[A-Za-z0-9]{5,30}$/.test(organizationId)) {
-    throw new ProviderError('credentials', "That is not a BILL Organization ID: copy it from the bottom of BILL's Settings page (it begins with 008).", {
-      fields: [{ field: 'organizationId', message: 'Not a BILL Organization ID' }],
-    });
-  }
-  return { username, password, organizationId, ...(devKey ? { devKey } : {}), ...(sessionId ? { sessionId } : {}) };
+  return readKeyFields(values, credentialFields) as BillCredentials;
 }
 
 /** A BILL host's base URL (real, or the sandbox's), without a trailing slash. */
