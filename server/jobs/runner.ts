@@ -219,6 +219,22 @@ export class JobRunner {
             ]),
           )
           .$if(excluded.length > 0, (q) => q.where('id', 'not in', excluded))
+          // One job of a kind per connection at a time. After a crash the taken-over publishing
+          // job and the one queued behind it would otherwise run side by side, and with every
+          // publish request adding another they fill all the slots: imports then starve.
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('jobs as other')
+                  .select('other.id')
+                  .whereRef('other.connection_id', '=', 'jobs.connection_id')
+                  .whereRef('other.kind', '=', 'jobs.kind')
+                  .whereRef('other.id', '!=', 'jobs.id')
+                  .where('other.status', '=', 'running')
+                  .where('other.locked_until', '>=', now),
+              ),
+            ),
+          )
           .orderBy('run_after')
           .orderBy('created_at')
           .limit(1),
@@ -234,6 +250,7 @@ export class JobRunner {
     let progress = JSON.parse(row.progress);
     const owned = (q: any) => q.where('id', '=', row.id).where('locked_by', '=', this.workerId);
     let attempts = row.attempts;
+    const claimedCheckpoint = row.checkpoint ?? 'null';
     const ctx: JobContext = {
       id: row.id,
       businessId: row.business_id,
@@ -247,12 +264,17 @@ export class JobRunner {
         if (update.checkpoint !== undefined) checkpoint = update.checkpoint;
         if (update.progress !== undefined) progress = update.progress;
         const t = now().getTime();
+        const saved = checkpoint === null ? null : JSON.stringify(checkpoint);
+        // A checkpoint past the one this run started from is progress (see `progressed`).
+        const moved = attempts !== 1 && (saved ?? 'null') !== claimedCheckpoint;
+        if (moved) attempts = 1;
         const result = await owned(
           db.updateTable('jobs').set({
-            checkpoint: checkpoint === null ? null : JSON.stringify(checkpoint),
+            checkpoint: saved,
             progress: JSON.stringify(progress),
             locked_until: t + this.leaseMs,
             updated_at: t,
+            ...(moved ? { attempts: 1 } : {}),
           }),
         ).executeTakeFirst();
         // Our lease was taken over (we stalled past it): stop, the other worker carries on.
