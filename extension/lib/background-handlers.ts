@@ -42,7 +42,7 @@ export interface BackgroundDeps {
   syncGuides?(): Promise<string[]>;
   /** The key guide's content script in a tab's top frame (guide-page.ts). */
   guidePage?: {
-    describe(tabId: number, provider: ProviderId): Promise<GuidePageState>;
+    describe(tabId: number, provider: ProviderId, height?: number): Promise<GuidePageState>;
     capture(tabId: number, provider: ProviderId): Promise<Capture>;
     verdict(tabId: number, view: KeyGuideView): Promise<void>;
   };
@@ -321,13 +321,14 @@ function frameTab(deps: BackgroundDeps, from: Sender): number {
 }
 
 /** The password frame asks what the page around it shows (and so says it is still there). */
-export async function guideFrameState(deps: BackgroundDeps, data: { provider: ProviderId }, from: Sender = {}): Promise<Result<GuideFrameState>> {
+export async function guideFrameState(deps: BackgroundDeps, data: { provider: ProviderId; height?: number }, from: Sender = {}): Promise<Result<GuideFrameState>> {
   return attempt(async () => {
     const tabId = frameTab(deps, from);
-    const status = await keyGuideStatus(deps, data);
+    const status = await keyGuideStatus(deps, { provider: data.provider });
     if (!status.ok) throw new ProblemError(status.problem);
     if (!status.value.active) return { active: false, ready: false, summary: '', serverUrl: '', reason: status.value.reason };
-    const page = await deps.guidePage!.describe(tabId, data.provider).catch(() => {
+    const height = typeof data.height === 'number' && Number.isFinite(data.height) ? data.height : undefined;
+    const page = await deps.guidePage!.describe(tabId, data.provider, height).catch(() => {
       throw new ProblemError({ kind: 'api', status: 409, code: 'page_unreadable', message: pageUnreadable });
     });
     return { active: true, ready: page.ready, summary: page.summary, serverUrl: status.value.serverUrl };

@@ -34,7 +34,7 @@ export function createBackgroundDeps(): BackgroundDeps {
     // The key guide's content script lives in the tab's top frame: frameId 0 keeps the question
     // from reaching anything else in the tab.
     guidePage: {
-      describe: (tabId, provider) => guidePage.sendMessage('describeGuidePage', { provider }, { tabId, frameId: 0 }),
+      describe: (tabId, provider, height) => guidePage.sendMessage('describeGuidePage', { provider, ...(height ? { height } : {}) }, { tabId, frameId: 0 }),
       capture: (tabId, provider) => guidePage.sendMessage('captureGuidePage', { provider }, { tabId, frameId: 0 }),
       verdict: (tabId, view) => guidePage.sendMessage('guideVerdict', view, { tabId, frameId: 0 }),
     },

@@ -21,8 +21,12 @@ export interface GuidePageState {
 }
 
 export interface GuidePageProtocol {
-  /** What the page shows now (asked while the password frame is open; also its heartbeat). */
-  describeGuidePage(data: { provider: ProviderId }): GuidePageState;
+  /**
+   * What the page shows now (asked while the password frame is open; also its heartbeat). The
+   * frame's height comes along: the frame never talks to the page itself (a `postMessage` to the
+   * page would hand the page's scripts a handle on the frame's window).
+   */
+  describeGuidePage(data: { provider: ProviderId; height?: number }): GuidePageState;
   /** The values read from the page, at the moment the user sends. */
   captureGuidePage(data: { provider: ProviderId }): Capture;
   /** The server's verdict on what was sent. */

@@ -116,7 +116,7 @@ export interface ProtocolMap {
    * The password frame (entrypoints/guide-credentials, in an iframe on the provider's page): what
    * the page around it shows, asked of the tab's content script through the background.
    */
-  guideFrameState(data: { provider: ProviderId }): Result<GuideFrameState>;
+  guideFrameState(data: { provider: ProviderId; height?: number }): Result<GuideFrameState>;
   /**
    * The password frame's "Send to Bookbridge": the secrets typed into it. The background asks the
    * tab's content script for what it reads from the page (username, key, IDs), relays both to

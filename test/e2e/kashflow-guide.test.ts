@@ -102,6 +102,9 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     const frame = await passwordFrame(kashflow);
     expect(new URL(frame.url()).protocol).toBe('chrome-extension:');
     await shot(kashflow, 'kashflow-guide-api-settings', false);
+    // The page's scripts get no handle on the frame's window (to navigate it, say): a frame in a
+    // shadow root is not in window.frames, and the frame never posts to the page.
+    expect(await kashflow.evaluate(() => window.frames.length)).toBe(0);
 
     // Turning the API off marks the step and asks for Update; turning it back on clears that.
     await kashflow.locator('#api-enabled').uncheck();
@@ -141,6 +144,7 @@ describe('connecting KashFlow with the guide on its own pages', () => {
     const spy = (await kashflow.evaluate(readSpy)) as SpyReport;
     expect(spy.hostShadowRoot).toBe('none');
     expect(spy.clipboard).toEqual([]);
+    expect(spy.messages).toEqual([]);
     const keyEvents = ['keydown', 'keyup', 'keypress', 'beforeinput', 'input', 'paste'];
     expect(spy.capturing.filter((e) => keyEvents.includes(e.type))).toEqual([]);
     expect(spy.bubbling.filter((e) => keyEvents.includes(e.type))).toEqual([]);

@@ -53,8 +53,12 @@ export function mountCredentialsForm(doc: Document, provider: string | null, sen
 
   // What the page is ready to send, asked often: the page changes under the user (a box ticked,
   // a key generated), and the question doubles as this frame's heartbeat (see key-site-guide.ts).
-  const poll = async () => {
-    const state = await send('guideFrameState', { provider }).catch(() => null);
+  // The frame's height rides along, so the guide can fit the frame to it; when what came back
+  // changed the height, it is sent again at once rather than at the next poll.
+  const measure = () => Math.ceil(form.getBoundingClientRect().height) + 6;
+  const poll = async (again = true): Promise<void> => {
+    const height = measure();
+    const state = await send('guideFrameState', { provider, height }).catch(() => null);
     if (state?.ok) {
       ready = state.value.active && state.value.ready;
       summary.textContent = state.value.active ? state.value.summary : (state.value.reason ?? '');
@@ -63,13 +67,10 @@ export function mountCredentialsForm(doc: Document, provider: string | null, sen
       ready = false;
     }
     update();
+    if (again && state?.ok && measure() !== height) return poll(false);
   };
   void poll();
   setInterval(() => void poll(), POLL_MS);
-
-  // Tell the guide how tall this page is, so the frame fits it (the number is all the page sees).
-  const tell = () => parent.postMessage({ bookbridgeFrameHeight: Math.ceil(doc.documentElement.scrollHeight) }, '*');
-  new ResizeObserver(tell).observe(doc.body);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -81,9 +81,10 @@ export async function runKeySiteGuide(ctx: ContentScriptContext, doc: Document, 
   let shownAt = 0;
   let quiet = 0;
   const listeners = [
-    guidePage.onMessage('describeGuidePage', () => {
+    guidePage.onMessage('describeGuidePage', ({ data }) => {
       lastAsked = Date.now();
       quiet = 0;
+      if (iframe && data.height) iframe.style.height = `${Math.min(Math.max(data.height, 120), 560)}px`;
       return { ready: readyToSend(page.steps(sent)), summary: page.summary() };
     }),
     guidePage.onMessage('captureGuidePage', () => page.capture()),
@@ -110,8 +111,9 @@ export async function runKeySiteGuide(ctx: ContentScriptContext, doc: Document, 
     hide();
   }
 
-  // The password frame: made when first needed, made again if it goes quiet (a page script can
-  // navigate a child frame it cannot read; ours would then be someone else's page).
+  // The password frame: made when first needed, made again if it goes quiet (it did not load, or
+  // something navigated it away). The page's scripts get no handle on it: a frame in a shadow root
+  // is not in `window.frames`, and it never posts a message to the page.
   function showFrame() {
     if (iframe && (doc.visibilityState !== 'visible' || Date.now() - Math.max(shownAt, lastAsked) < HEARTBEAT_MS)) return;
     iframe?.remove();
@@ -162,13 +164,6 @@ export async function runKeySiteGuide(ctx: ContentScriptContext, doc: Document, 
   ctx.addEventListener(doc, 'input', render, { capture: true });
   ctx.addEventListener(window, 'scroll', render, { passive: true });
   ctx.addEventListener(window, 'resize', render);
-  // The frame's height, from the frame itself: only our extension's origin can send that origin.
-  const frameOrigin = new URL(browser.runtime.getURL('/')).origin;
-  ctx.addEventListener(window, 'message', (event) => {
-    const height = (event.data as { bookbridgeFrameHeight?: unknown } | null)?.bookbridgeFrameHeight;
-    if (!iframe || event.origin !== frameOrigin || event.source !== iframe.contentWindow || typeof height !== 'number') return;
-    iframe.style.height = `${Math.min(Math.max(height, 120), 560)}px`;
-  });
   // A hidden tab's frame is throttled and may go quiet: give it time again when the tab is back.
   ctx.addEventListener(doc, 'visibilitychange', () => {
     if (doc.visibilityState === 'visible') shownAt = Date.now();
