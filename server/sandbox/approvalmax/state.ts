@@ -5,20 +5,14 @@
  * builds it again.
  */
 import type { Faults as SharedFaults } from '../common/faults.js';
-import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type OAuthStores } from '../common/oauth.js';
+import { emptyOAuthStores, type OAuthClient, type AccessTokenRecord as SharedAccessTokenRecord, type OAuthStores } from '../common/oauth.js';
 import type { LedgerLink } from './ledger.js';
 import { MinuteLimiter } from './limits.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultCompanySpecs, seedCompany, seedUsers } from './seed.js';
 
-export interface SandboxClient {
-  id: string;
-  secret: string;
-  /** Exact redirect URIs (the Developer Portal's list); undefined accepts any http(s) URI. */
-  redirectUris?: string[];
-  /** Shown on the consent page. */
-  name?: string;
-}
+/** Redirect URIs as the Developer Portal lists them; the name is shown on the consent page. */
+export type SandboxClient = OAuthClient;
 
 /**
  * Request statuses as the Public API returns them in `requestStatus` (values seen in live

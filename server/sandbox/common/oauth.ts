@@ -20,6 +20,16 @@ export function opaqueToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/** An app registered with the sandbox's authorization server. */
+export interface OAuthClient {
+  id: string;
+  secret: string;
+  /** Exact redirect URIs (compared character for character); undefined accepts any http(s) URI. */
+  redirectUris?: string[];
+  /** The app's name on the sign-in and consent pages (default Bookbridge). */
+  name?: string;
+}
+
 /** A client registered with redirect URIs takes only those; one without takes any http(s) URI. */
 export function redirectUriAllowed(client: { redirectUris?: string[] }, uri: string): boolean {
   if (client.redirectUris) return client.redirectUris.includes(uri);
