@@ -4,18 +4,12 @@
  * builds it from the options; reset builds it again into the same object.
  */
 import type { Faults as SharedFaults } from '../common/faults.js';
-import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type RotatingRefreshToken, type OAuthStores } from '../common/oauth.js';
+import { emptyOAuthStores, type OAuthClient, type AccessTokenRecord as SharedAccessTokenRecord, type RotatingRefreshToken, type OAuthStores } from '../common/oauth.js';
 import { createRandom, type Random } from './random.js';
 import { defaultCompanies, type CompanySeed } from './seed.js';
 
-export interface SandboxClient {
-  id: string;
-  secret: string;
-  /** Exact redirect URIs; undefined accepts any http(s) URI (the sandbox's "registered" ones). */
-  redirectUris?: string[];
-  /** Shown on the approve page. */
-  name?: string;
-}
+/** The name is shown on the approve page. */
+export type SandboxClient = OAuthClient;
 
 /**
  * FreeAgent's limits per user of an integration (dev.freeagent.com/docs/introduction): windows
