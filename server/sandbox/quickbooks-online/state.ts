@@ -4,18 +4,12 @@
  * counters. `createState` builds it from the options; reset builds it again.
  */
 import type { BaseFaults } from '../common/faults.js';
-import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type OAuthStores } from '../common/oauth.js';
+import { emptyOAuthStores, type OAuthClient, type AccessTokenRecord as SharedAccessTokenRecord, type OAuthStores } from '../common/oauth.js';
 import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultCompanies, type CompanyData, type EntityName, type Json } from './seed.js';
 
-export interface SandboxClient {
-  id: string;
-  secret: string;
-  /** Exact redirect URIs; undefined accepts any http(s) URI. */
-  redirectUris?: string[];
-  name?: string;
-}
+export type SandboxClient = OAuthClient;
 
 export interface RateLimits {
   /** Requests per minute per realm per app (batch calls count). */
