@@ -3,19 +3,14 @@
  * businesses, pending sign-ins, codes and tokens, the businesses' lists and documents, limits,
  * faults and counters. `createState` builds it from the options; reset builds it again.
  */
-import { emptyOAuthStores, type OAuthStores } from '../common/oauth.js';
+import { emptyOAuthStores, type OAuthClient, type OAuthStores } from '../common/oauth.js';
 import type { Faults as SharedFaults } from '../common/faults.js';
 import { SlidingWindow } from '../common/rate-limit.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { areas, defaultBusinesses, type Access, type Area, type BusinessData } from './seed.js';
 
-export interface SandboxClient {
-  id: string;
-  secret: string;
-  /** Exact callback URLs (Sage compares character for character); undefined accepts any http(s) URL. */
-  redirectUris?: string[];
-  name?: string;
-}
+/** Sage compares callback URLs character for character. */
+export type SandboxClient = OAuthClient;
 
 export interface RateLimits {
   perMinute: number;
