@@ -4,19 +4,13 @@
  * `createState` builds it from the options; reset builds it again.
  */
 import type { Faults as SharedFaults } from '../common/faults.js';
-import { emptyOAuthStores, type AccessTokenRecord as SharedAccessTokenRecord, type RotatingRefreshToken, type OAuthStores } from '../common/oauth.js';
+import { emptyOAuthStores, type OAuthClient, type AccessTokenRecord as SharedAccessTokenRecord, type RotatingRefreshToken, type OAuthStores } from '../common/oauth.js';
 import { AppLimiter, TenantLimiter, xeroLimits, type RateLimits } from './limits.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { defaultOrganisations, type OrganisationData } from './seed.js';
 
-export interface SandboxClient {
-  id: string;
-  secret: string;
-  /** Exact redirect URIs; undefined accepts any http(s) URI. */
-  redirectUris?: string[];
-  /** Shown on the consent screen and as `ProviderName` in responses. */
-  name?: string;
-}
+/** The name is shown on the consent screen and as `ProviderName` in responses. */
+export type SandboxClient = OAuthClient;
 
 export interface SandboxUser {
   userId: string;
