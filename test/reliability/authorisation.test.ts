@@ -19,7 +19,7 @@ import { createSandboxServer } from '../../server/sandbox/index.js';
 import { listen, type RunningServer } from '../../server/sandbox/serve.js';
 import type { Role } from '../../shared/api.js';
 import { createTestServer, type TestServer } from '../support/test-server.js';
-import { connectQuickbooks, json, qboBill, report, summaryFile } from './support.js';
+import { connectQuickbooks, json, qboBill, report, resultsDir } from './support.js';
 import { validArbitrary } from './zod-arbitrary.js';
 
 const SECRET = 'reliability-authz-sandbox-secret';
@@ -247,7 +247,7 @@ describe('authorisation matrix', () => {
     const denied = cells.filter((c) => c.expected === 'denied');
     const allowed = cells.filter((c) => c.expected === 'allowed');
     const bad = cells.filter((c) => !c.ok);
-    const file = path.join(path.dirname(summaryFile), 'reliability-authz-matrix.txt');
+    const file = path.join(resultsDir, 'reliability-authz-matrix.txt');
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, cells.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.expected.padEnd(7)} ${String(c.status).padEnd(3)} ${c.actor.padEnd(14)} ${c.target.padEnd(5)} ${c.endpoint}${c.note ? `  ${c.note}` : ''}`).join('\n') + '\n');
     const histogram = (list: Cell[]) => [...list.reduce((m, c) => m.set(c.status, (m.get(c.status) ?? 0) + 1), new Map<number, number>())].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}:${n}`).join(' ');

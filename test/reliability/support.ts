@@ -8,24 +8,33 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 export const FULL = process.env.RELIABILITY === 'full';
 
 export const figures = FULL
   ? { crashRounds: 20, crashItems: 1000, importSuppliers: 3000, generatedInputs: 10_000, faultItems: 1000, concurrentPublishes: 50 }
-  : { crashRounds: 3, crashItems: 100, importSuppliers: 1000, generatedInputs: 500, faultItems: 150, concurrentPublishes: 50 };
+  : { crashRounds: 3, crashItems: 100, importSuppliers: 1000, generatedInputs: 500, faultItems: 100, concurrentPublishes: 50 };
 
 export const variant = FULL ? 'full' : 'fast';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const summaryFile = path.join(repoRoot, 'test-results', 'reliability-summary.jsonl');
+export const resultsDir = path.join(repoRoot, 'test-results');
 
-/** One summary line per property, with its figures: printed now, and collected for the end of the run. */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by summary-setup.ts (npm run test:reliability): where this run's summary lines go. */
+    reliabilitySummary?: string;
+  }
+}
+
+/** One summary line per property, with its figures: printed now, and (full run) collected for its end. */
 export function report(property: string, line: string, ok = true): void {
-  const text = `[reliability ${variant}] ${ok ? 'PASS' : 'FAIL'} ${property}: ${line}`;
-  console.log(text);
-  mkdirSync(path.dirname(summaryFile), { recursive: true });
-  appendFileSync(summaryFile, `${JSON.stringify({ property, line, ok, variant, at: new Date().toISOString() })}\n`);
+  console.log(`[reliability ${variant}] ${ok ? 'PASS' : 'FAIL'} ${property}: ${line}`);
+  const file = inject('reliabilitySummary');
+  if (!file) return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  appendFileSync(file, `${JSON.stringify({ property, line, ok, variant, at: new Date().toISOString() })}\n`);
 }
 
 export type Requester = (
@@ -122,16 +131,20 @@ export function qboBill(number: string, day = 1, over: Record<string, unknown> =
 
 /** QuickBooks documents of one company, from the sandbox's control API. */
 export async function qboDocuments(sandboxUrl: string, realmId: string): Promise<{ bills: any[]; purchases: any[]; invoices: any[]; vendorCredits: any[]; creditMemos: any[] }> {
-  const res = await fetch(`${sandboxUrl}/quickbooks-online/_control/documents?realmId=${realmId}`);
+  const url = `${sandboxUrl}/quickbooks-online/_control/documents?realmId=${realmId}`;
+  const res = await fetch(url).catch(() => fetch(url));
   return ((await res.json()) as any).companies[0];
 }
 
 export async function sandboxControl(sandboxUrl: string, provider: string, p: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${sandboxUrl}/${provider}/_control${p}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const send = () =>
+    fetch(`${sandboxUrl}/${provider}/_control${p}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  // Once more if a kept-alive socket was closed by the server as it was reused (ECONNRESET).
+  const res = await send().catch(() => send());
   return res.json();
 }
 
