@@ -427,13 +427,66 @@ function nextNumber(org: OrganisationState, prefix: 'INV' | 'CN', taken: (n: str
   }
 }
 
+/**
+ * The stored document an element names by its id field, for an update. An unknown id, or PUT
+ * (create only) naming a stored one, ends the element's plan with `refusal`.
+ */
+function findExisting<T>(ctx: WriteContext, input: Record<string, unknown>, idField: string, records: Map<string, T>) {
+  const echoBase: Json = { ...input, [idField]: ZERO_GUID };
+  const raw = input[idField];
+  const id = typeof raw === 'string' && raw ? raw.toLowerCase() : undefined;
+  const existing = id ? records.get(id) : undefined;
+  let refusal: Plan | undefined;
+  if (id && !existing) refusal = { errors: [messages.notFound], echo: echoBase };
+  else if (existing && ctx.method === 'PUT') refusal = { errors: [messages.alreadyExists], echo: echoBase };
+  return { echoBase, existing, refusal };
+}
+
+interface LinedRecord {
+  LineItems: StoredLine[];
+  SubTotal: number;
+  TotalTax: number;
+  Total: number;
+}
+
+/** An update that sends neither lines nor LineAmountTypes keeps the stored lines and totals. */
+function keptOrBuiltLines(ctx: WriteContext, input: Record<string, unknown>, raw: Record<string, unknown>, existing: LinedRecord | undefined, options: LineOptions) {
+  const keepLines = existing !== undefined && input.LineItems === undefined && input.LineAmountTypes === undefined;
+  const built: BuiltLines = keepLines
+    ? {
+        lines: existing.LineItems,
+        errors: [],
+        subTotal: dec(existing.SubTotal) ?? ZERO,
+        totalTax: dec(existing.TotalTax) ?? ZERO,
+        total: dec(existing.Total) ?? ZERO,
+      }
+    : buildLines(ctx, raw.LineItems, options);
+  return { keepLines, built };
+}
+
+/**
+ * A sales document's number: one the user gave must be unique among live documents of its kind
+ * (and within the batch, under `memoryKey`); none given takes the next free `prefix`-NNNN.
+ */
+function salesNumber(
+  org: OrganisationState,
+  memory: BatchMemory,
+  number: string,
+  options: { memoryKey: (n: string) => string; clash: (n: string) => boolean; message: string; prefix: 'INV' | 'CN'; errors: string[] },
+): string {
+  const taken = (n: string) => memory.numbers.has(options.memoryKey(n.toLowerCase())) || options.clash(n.toLowerCase());
+  if (number && taken(number)) options.errors.push(options.message);
+  if (!number && options.errors.length === 0) number = nextNumber(org, options.prefix, taken);
+  if (number) memory.numbers.add(options.memoryKey(number.toLowerCase()));
+  return number;
+}
+
 function planInvoice(ctx: WriteContext, input: Record<string, unknown>, memory: BatchMemory): Plan {
   const { org } = ctx;
-  const echoBase: Json = { ...input, InvoiceID: ZERO_GUID };
-  const id = typeof input.InvoiceID === 'string' && input.InvoiceID ? input.InvoiceID.toLowerCase() : undefined;
-  let existing = id ? org.invoices.get(id) : undefined;
-  if (id && !existing) return { errors: [messages.notFound], echo: echoBase };
-  if (existing && ctx.method === 'PUT') return { errors: [messages.alreadyExists], echo: echoBase };
+  const found = findExisting(ctx, input, 'InvoiceID', org.invoices);
+  if (found.refusal) return found.refusal;
+  const { echoBase } = found;
+  let existing = found.existing;
   const typeGuess = input.Type ?? existing?.Type;
   if (!existing && ctx.method === 'POST' && typeGuess === 'ACCREC' && typeof input.InvoiceNumber === 'string' && input.InvoiceNumber) {
     // POST upserts a sales invoice by its number.
@@ -473,34 +526,25 @@ function planInvoice(ctx: WriteContext, input: Record<string, unknown>, memory: 
   const contact = resolveContact(ctx, raw.Contact, memory.contactNames);
   if (contact.error && !(existing && input.Contact === undefined)) errors.push(contact.error);
 
-  const keepLines = existing && input.LineItems === undefined && input.LineAmountTypes === undefined;
-  const built: BuiltLines = keepLines
-    ? {
-        lines: existing!.LineItems,
-        errors: [],
-        subTotal: dec(existing!.SubTotal) ?? ZERO,
-        totalTax: dec(existing!.TotalTax) ?? ZERO,
-        total: dec(existing!.Total) ?? ZERO,
-      }
-    : buildLines(ctx, raw.LineItems, {
-        side,
-        lineAmountTypes: common.lineAmountTypes,
-        requireAccount: status !== 'DRAFT',
-        allowDiscount: type === 'ACCREC',
-      });
+  const { keepLines, built } = keptOrBuiltLines(ctx, input, raw, existing, {
+    side,
+    lineAmountTypes: common.lineAmountTypes,
+    requireAccount: status !== 'DRAFT',
+    allowDiscount: type === 'ACCREC',
+  });
   errors.push(...built.errors, ...checkTotals(input, built));
   if (status === 'AUTHORISED' && built.lines.length === 0) errors.push(messages.lineItemsRequired);
 
   let number = typeof raw.InvoiceNumber === 'string' ? raw.InvoiceNumber.trim() : '';
   if (type === 'ACCREC') {
-    const taken = (n: string) =>
-      memory.numbers.has(n.toLowerCase()) ||
-      [...org.invoices.values()].some(
-        (i) => i.Type === 'ACCREC' && i.InvoiceID !== existing?.InvoiceID && i.InvoiceNumber.toLowerCase() === n.toLowerCase() && i.Status !== 'DELETED',
-      );
-    if (number && taken(number)) errors.push(messages.invoiceNumberUnique);
-    if (!number && errors.length === 0) number = nextNumber(org, 'INV', taken);
-    if (number) memory.numbers.add(number.toLowerCase());
+    number = salesNumber(org, memory, number, {
+      memoryKey: (n) => n,
+      clash: (n) =>
+        [...org.invoices.values()].some((i) => i.Type === 'ACCREC' && i.InvoiceID !== existing?.InvoiceID && i.InvoiceNumber.toLowerCase() === n && i.Status !== 'DELETED'),
+      message: messages.invoiceNumberUnique,
+      prefix: 'INV',
+      errors,
+    });
   }
 
   if (errors.length > 0) return { errors: [...new Set(errors)], echo: echoBase };
@@ -518,7 +562,7 @@ function planInvoice(ctx: WriteContext, input: Record<string, unknown>, memory: 
         Date: common.date,
         DueDate: common.dueDate,
         Status: status,
-        LineAmountTypes: keepLines ? existing!.LineAmountTypes : common.lineAmountTypes,
+        LineAmountTypes: keepLines && existing ? existing.LineAmountTypes : common.lineAmountTypes,
         LineItems: built.lines,
         SubTotal: toNumber(built.subTotal),
         TotalTax: toNumber(built.totalTax),
@@ -546,11 +590,8 @@ function planInvoice(ctx: WriteContext, input: Record<string, unknown>, memory: 
 
 function planCreditNote(ctx: WriteContext, input: Record<string, unknown>, memory: BatchMemory): Plan {
   const { org } = ctx;
-  const echoBase: Json = { ...input, CreditNoteID: ZERO_GUID };
-  const id = typeof input.CreditNoteID === 'string' && input.CreditNoteID ? input.CreditNoteID.toLowerCase() : undefined;
-  const existing = id ? org.creditNotes.get(id) : undefined;
-  if (id && !existing) return { errors: [messages.notFound], echo: echoBase };
-  if (existing && ctx.method === 'PUT') return { errors: [messages.alreadyExists], echo: echoBase };
+  const { echoBase, existing, refusal } = findExisting(ctx, input, 'CreditNoteID', org.creditNotes);
+  if (refusal) return refusal;
   const raw: Record<string, unknown> = existing
     ? {
         Type: existing.Type,
@@ -581,33 +622,27 @@ function planCreditNote(ctx: WriteContext, input: Record<string, unknown>, memor
   errors.push(...common.errors);
   const contact = resolveContact(ctx, raw.Contact, memory.contactNames);
   if (contact.error && !(existing && input.Contact === undefined)) errors.push(contact.error);
-  const keepLines = existing && input.LineItems === undefined && input.LineAmountTypes === undefined;
-  const built: BuiltLines = keepLines
-    ? {
-        lines: existing!.LineItems,
-        errors: [],
-        subTotal: dec(existing!.SubTotal) ?? ZERO,
-        totalTax: dec(existing!.TotalTax) ?? ZERO,
-        total: dec(existing!.Total) ?? ZERO,
-      }
-    : buildLines(ctx, raw.LineItems, {
-        side,
-        lineAmountTypes: common.lineAmountTypes,
-        requireAccount: status !== 'DRAFT',
-        allowDiscount: false,
-      });
+  const { keepLines, built } = keptOrBuiltLines(ctx, input, raw, existing, {
+    side,
+    lineAmountTypes: common.lineAmountTypes,
+    requireAccount: status !== 'DRAFT',
+    allowDiscount: false,
+  });
   errors.push(...built.errors, ...checkTotals(input, built));
   if (status === 'AUTHORISED' && built.lines.length === 0) errors.push(messages.lineItemsRequired);
   let number = typeof raw.CreditNoteNumber === 'string' ? raw.CreditNoteNumber.trim() : '';
   if (type === 'ACCRECCREDIT') {
-    const taken = (n: string) =>
-      memory.numbers.has(`cn:${n.toLowerCase()}`) ||
-      [...org.creditNotes.values()].some(
-        (x) => x.Type === 'ACCRECCREDIT' && x.CreditNoteID !== existing?.CreditNoteID && x.CreditNoteNumber.toLowerCase() === n.toLowerCase() && x.Status !== 'DELETED',
-      );
-    if (number && taken(number)) errors.push(messages.creditNoteNumberUnique);
-    if (!number && errors.length === 0) number = nextNumber(org, 'CN', taken);
-    if (number) memory.numbers.add(`cn:${number.toLowerCase()}`);
+    number = salesNumber(org, memory, number, {
+      // Credit note numbers share the batch's memory with invoice numbers, kept apart by `cn:`.
+      memoryKey: (n) => `cn:${n}`,
+      clash: (n) =>
+        [...org.creditNotes.values()].some(
+          (x) => x.Type === 'ACCRECCREDIT' && x.CreditNoteID !== existing?.CreditNoteID && x.CreditNoteNumber.toLowerCase() === n && x.Status !== 'DELETED',
+        ),
+      message: messages.creditNoteNumberUnique,
+      prefix: 'CN',
+      errors,
+    });
   }
   if (errors.length > 0) return { errors: [...new Set(errors)], echo: echoBase };
   return {
@@ -625,7 +660,7 @@ function planCreditNote(ctx: WriteContext, input: Record<string, unknown>, memor
         Date: common.date,
         DueDate: common.dueDate,
         Status: status,
-        LineAmountTypes: keepLines ? existing!.LineAmountTypes : common.lineAmountTypes,
+        LineAmountTypes: keepLines && existing ? existing.LineAmountTypes : common.lineAmountTypes,
         LineItems: built.lines,
         SubTotal: toNumber(built.subTotal),
         TotalTax: toNumber(built.totalTax),
@@ -650,11 +685,8 @@ function planCreditNote(ctx: WriteContext, input: Record<string, unknown>, memor
 
 function planBankTransaction(ctx: WriteContext, input: Record<string, unknown>, memory: BatchMemory): Plan {
   const { org } = ctx;
-  const echoBase: Json = { ...input, BankTransactionID: ZERO_GUID };
-  const id = typeof input.BankTransactionID === 'string' && input.BankTransactionID ? input.BankTransactionID.toLowerCase() : undefined;
-  const existing = id ? org.bankTransactions.get(id) : undefined;
-  if (id && !existing) return { errors: [messages.notFound], echo: echoBase };
-  if (existing && ctx.method === 'PUT') return { errors: [messages.alreadyExists], echo: echoBase };
+  const { echoBase, existing, refusal } = findExisting(ctx, input, 'BankTransactionID', org.bankTransactions);
+  if (refusal) return refusal;
   if (existing) {
     // Only deleting is supported on an existing bank transaction in the sandbox.
     const status = typeof input.Status === 'string' ? input.Status.toUpperCase() : existing.Status;
