@@ -162,6 +162,16 @@ function listHandler<T>(spec: ListSpec<T>) {
   };
 }
 
+/** What the payment list filters read. */
+interface PaymentLike {
+  bank_account_id: string;
+  contact_id?: string;
+  transaction_type_id: string;
+  date: string;
+  updated_at: number;
+  deleted_at?: number;
+}
+
 const notFound = (c: Context) => errors(c, 404, [diagnosis('', 'Resource not found', 'RecordNotFound')]);
 
 // --- the API --------------------------------------------------------------------------------
@@ -432,61 +442,51 @@ export function createApi(state: SandboxState): Hono<Env> {
     });
   }
 
-  api.get(
-    '/other_payments',
-    listHandler({
-      records: (b) => [...b.otherPayments.values()],
-      present: presentOtherPayment,
-      stamp: (r) => r,
-      deletedSince: true,
-      filter: (c, p) => {
-        const q = c.req.query();
-        if (q.bank_account_id && p.bank_account_id !== q.bank_account_id) return false;
-        if (q.contact_id && p.contact_id !== q.contact_id) return false;
-        if (q.transaction_type_id && p.transaction_type_id !== q.transaction_type_id) return false;
-        return dateFilter(c, p.date);
-      },
-    }),
-  );
-  api.get('/other_payments/:id', (c) => {
-    const p = c.get('biz').otherPayments.get(c.req.param('id'));
-    return p && !p.deleted_at ? c.json(presentOtherPayment(c.get('biz'), p)) : notFound(c);
-  });
-  api.post('/other_payments', async (c) => {
-    const record = createOtherPayment(state, c.get('biz'), await c.req.json(), c.get('grant').clientId);
-    return c.json(presentOtherPayment(c.get('biz'), record), 201);
-  });
-  api.delete('/other_payments/:id', (c) => {
-    const p = c.get('biz').otherPayments.get(c.req.param('id'));
-    if (!p || p.deleted_at) return notFound(c);
-    p.deleted_at = p.updated_at = state.now();
-    return c.body(null, 204);
-  });
-
-  api.get(
-    '/contact_payments',
-    listHandler({
-      records: (b) => [...b.contactPayments.values()],
-      present: presentContactPayment,
-      stamp: (r) => r,
-      deletedSince: true,
-      filter: (c, p) => {
-        const q = c.req.query();
-        if (q.bank_account_id && p.bank_account_id !== q.bank_account_id) return false;
-        if (q.contact_id && p.contact_id !== q.contact_id) return false;
-        if (q.transaction_type_id && p.transaction_type_id !== q.transaction_type_id) return false;
-        return dateFilter(c, p.date);
-      },
-    }),
-  );
-  api.get('/contact_payments/:id', (c) => {
-    const p = c.get('biz').contactPayments.get(c.req.param('id'));
-    return p && !p.deleted_at ? c.json(presentContactPayment(c.get('biz'), p)) : notFound(c);
-  });
-  api.post('/contact_payments', async (c) => {
-    const record = createContactPayment(state, c.get('biz'), await c.req.json(), c.get('grant').clientId);
-    return c.json(presentContactPayment(c.get('biz'), record), 201);
-  });
+  // Other payments and contact payments: the same list filters, read and create; only other
+  // payments can be deleted here.
+  const paymentRoutes = <T extends PaymentLike>(
+    path: string,
+    spec: {
+      records: (biz: BusinessState) => Map<string, T>;
+      present: (biz: BusinessState, record: T) => Json;
+      create: (state: SandboxState, biz: BusinessState, body: unknown, clientId: string) => T;
+      deletable: boolean;
+    },
+  ) => {
+    api.get(
+      path,
+      listHandler({
+        records: (b) => [...spec.records(b).values()],
+        present: spec.present,
+        stamp: (r) => r,
+        deletedSince: true,
+        filter: (c, p) => {
+          const q = c.req.query();
+          if (q.bank_account_id && p.bank_account_id !== q.bank_account_id) return false;
+          if (q.contact_id && p.contact_id !== q.contact_id) return false;
+          if (q.transaction_type_id && p.transaction_type_id !== q.transaction_type_id) return false;
+          return dateFilter(c, p.date);
+        },
+      }),
+    );
+    api.get(`${path}/:id`, (c) => {
+      const p = spec.records(c.get('biz')).get(c.req.param('id'));
+      return p && !p.deleted_at ? c.json(spec.present(c.get('biz'), p)) : notFound(c);
+    });
+    api.post(path, async (c) => {
+      const record = spec.create(state, c.get('biz'), await c.req.json(), c.get('grant').clientId);
+      return c.json(spec.present(c.get('biz'), record), 201);
+    });
+    if (!spec.deletable) return;
+    api.delete(`${path}/:id`, (c) => {
+      const p = spec.records(c.get('biz')).get(c.req.param('id'));
+      if (!p || p.deleted_at) return notFound(c);
+      p.deleted_at = p.updated_at = state.now();
+      return c.body(null, 204);
+    });
+  };
+  paymentRoutes('/other_payments', { records: (b) => b.otherPayments, present: presentOtherPayment, create: createOtherPayment, deletable: true });
+  paymentRoutes('/contact_payments', { records: (b) => b.contactPayments, present: presentContactPayment, create: createContactPayment, deletable: false });
 
   api.get(
     '/attachments',
