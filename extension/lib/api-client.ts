@@ -11,6 +11,7 @@ import {
   MeResponse,
   ProvidersResponse,
   type LoginRequest,
+  type SetupRequest,
 } from '../../shared/api.js';
 import {
   AuditEntry,
@@ -123,6 +124,8 @@ export function createApiClient(options: ApiClientOptions) {
     request,
     health: () => request('/health', { schema: HealthResponse }),
     login: (body: LoginRequest) => request('/api/auth/login', { method: 'POST', body, schema: LoginResponse }),
+    /** First run: create the first admin with the one-time code the server printed. */
+    setup: (body: SetupRequest) => request('/api/setup', { method: 'POST', body, schema: LoginResponse }),
     logout: () => request('/api/auth/logout', { method: 'POST' }),
     me: () => request('/api/me', { schema: MeResponse }),
     providers: () => request('/api/providers', { schema: ProvidersResponse }),

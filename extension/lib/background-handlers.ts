@@ -96,9 +96,24 @@ export async function forgetServer(deps: BackgroundDeps): Promise<Result<null>> 
 }
 
 export async function signIn(deps: BackgroundDeps, data: { email: string; password: string }): Promise<Result<SessionStatus>> {
+  return startSession(deps, (client) => client.login({ email: data.email, password: data.password }));
+}
+
+/** First run: the setup code creates the first admin and signs them in. */
+export async function setUp(
+  deps: BackgroundDeps,
+  data: { setupCode: string; name: string; email: string; password: string; businessName: string },
+): Promise<Result<SessionStatus>> {
+  return startSession(deps, (client) => client.setup(data));
+}
+
+async function startSession(
+  deps: BackgroundDeps,
+  open: (client: Awaited<ReturnType<typeof clientFor>>) => Promise<{ token: string; expiresAt: string; user: { email: string } }>,
+): Promise<Result<SessionStatus>> {
   return attempt(async () => {
     const serverUrl = await requireServer(deps);
-    const login = await (await clientFor(deps, serverUrl, null)).login({ email: data.email, password: data.password });
+    const login = await open(await clientFor(deps, serverUrl, null));
     await deps.settings.session.setValue({ token: login.token, expiresAt: login.expiresAt, email: login.user.email });
     const me = await meOrForget(deps, await clientFor(deps, serverUrl, login.token));
     return signedIn(deps, serverUrl, me);
@@ -411,6 +426,11 @@ export const handlers: Handlers = {
   forgetServer: (deps) => forgetServer(deps),
   signIn: async (deps, data) => {
     const result = await signIn(deps, data);
+    if (result.ok) void refreshBadge(deps);
+    return result;
+  },
+  setUp: async (deps, data) => {
+    const result = await setUp(deps, data);
     if (result.ok) void refreshBadge(deps);
     return result;
   },

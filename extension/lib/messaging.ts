@@ -73,6 +73,8 @@ export interface ProtocolMap {
   /** Forgets the server address (and with it the session). */
   forgetServer(): Result<null>;
   signIn(data: { email: string; password: string }): Result<SessionStatus>;
+  /** First run on a new server: the one-time setup code creates the first admin, signed in. */
+  setUp(data: { setupCode: string; name: string; email: string; password: string; businessName: string }): Result<SessionStatus>;
   /** Ends the session on the server when it can be reached, and always forgets it here. */
   signOut(): Result<{ serverToldToo: boolean }>;
   listProviders(): Result<ProvidersResponse>;

@@ -6,6 +6,7 @@ import { serverUrlItem } from '../storage.js';
 import { ProblemNotice } from './problem-notice.js';
 import { ServerForm } from './server-form.js';
 import { SignInForm } from './sign-in-form.js';
+import { SetupForm } from './setup-form.js';
 
 export type SignedIn = Extract<SessionStatus, { state: 'signed_in' }>;
 
@@ -13,6 +14,7 @@ type Screen =
   | { name: 'loading' }
   | { name: 'server'; notice?: Problem; address?: string }
   | { name: 'sign_in'; serverUrl: string; email?: string; notice?: Problem | string }
+  | { name: 'setup'; serverUrl: string }
   /** The server could not be asked (unreachable, or it answered strangely): say so, offer ways on. */
   | { name: 'problem'; serverUrl: string; problem: Problem }
   | { name: 'signed_in'; session: SignedIn };
@@ -87,6 +89,15 @@ export function SessionGate({
           notice={screen.notice}
           onSignedIn={(status) => void show({ ok: true, value: status })}
           onChangeServer={changeServer}
+          onSetUp={() => setScreen({ name: 'setup', serverUrl: screen.serverUrl })}
+        />
+      );
+    case 'setup':
+      return (
+        <SetupForm
+          serverUrl={screen.serverUrl}
+          onSignedIn={(status) => void show({ ok: true, value: status })}
+          onBack={() => setScreen({ name: 'sign_in', serverUrl: screen.serverUrl })}
         />
       );
     case 'problem':

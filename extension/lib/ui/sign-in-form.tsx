@@ -9,12 +9,15 @@ export function SignInForm({
   notice,
   onSignedIn,
   onChangeServer,
+  onSetUp,
 }: {
   serverUrl: string;
   email?: string | undefined;
   notice?: Problem | string | undefined;
   onSignedIn(status: SessionStatus): void;
   onChangeServer(): void;
+  /** A new server with no admin yet: go to the setup form. */
+  onSetUp?(): void;
 }) {
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
@@ -63,6 +66,14 @@ export function SignInForm({
       <button type="submit" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
+      {onSetUp && (
+        <p class="muted">
+          New server?{' '}
+          <button type="button" class="link" onClick={onSetUp}>
+            Create the first admin with the setup code
+          </button>
+        </p>
+      )}
     </form>
   );
 }
