@@ -3,7 +3,7 @@
  * expenses. Each check answers the way the REST API does: 400 with `{ Error, Message }`.
  * The Error codes are our names [?]: KashFlow documents the shape, not the code list.
  */
-import type { Account, Expense, Invoice, LineItem, PaymentLine, Purchase } from './model.js';
+import type { Account, Contact, Expense, Invoice, LineItem, PaymentLine, Purchase } from './model.js';
 import { paymentMethods } from './seed.js';
 
 export interface RuleError {
@@ -185,17 +185,33 @@ function totals(lines: LineItem[]) {
   return { net, vat, gross: round2(net + vat) };
 }
 
-export function createPurchase(account: Account, body: unknown, nowIso: string): RuleResult<Purchase> {
-  if (!isObject(body)) return fail('ValidationError', 'The request body must be a purchase object.');
-  const code = str(body.SupplierCode);
-  if (!code) return fail('ValidationError', 'SupplierCode is required.');
-  const supplier = account.suppliers.find((s) => s.Code.toLowerCase() === code.toLowerCase());
-  if (!supplier) return fail('InvalidSupplierCode', `Supplier with code ${code} does not exist.`);
-  if (supplier.IsArchived) return fail('ArchivedSupplier', `Supplier ${supplier.Code} (${supplier.Name}) is archived.`);
+/** The supplier or customer a document names by code: it must exist and not be archived. */
+function findContact(list: Contact[], raw: unknown, kind: 'Supplier' | 'Customer'): RuleResult<Contact> {
+  const code = str(raw);
+  if (!code) return fail('ValidationError', `${kind}Code is required.`);
+  const contact = list.find((s) => s.Code.toLowerCase() === code.toLowerCase());
+  if (!contact) return fail(`Invalid${kind}Code`, `${kind} with code ${code} does not exist.`);
+  if (contact.IsArchived) return fail(`Archived${kind}`, `${kind} ${contact.Code} (${contact.Name}) is archived.`);
+  return { ok: true, value: contact };
+}
+
+/** Issued date required; the due date, when not given, follows the contact's payment terms. */
+function checkDates(body: Record<string, unknown>, contact: Contact): RuleResult<{ issued: string; due: string }> {
   const issued = parseKashflowDate(body.IssuedDate);
   if (!issued) return fail('ValidationError', 'IssuedDate is required (YYYY-MM-DD).');
-  const due = body.DueDate === undefined ? addDays(issued, supplier.PaymentTerms.Days) : parseKashflowDate(body.DueDate);
+  const due = body.DueDate === undefined ? addDays(issued, contact.PaymentTerms.Days) : parseKashflowDate(body.DueDate);
   if (!due) return fail('ValidationError', 'DueDate is not a valid date.');
+  return { ok: true, value: { issued, due } };
+}
+
+export function createPurchase(account: Account, body: unknown, nowIso: string): RuleResult<Purchase> {
+  if (!isObject(body)) return fail('ValidationError', 'The request body must be a purchase object.');
+  const found = findContact(account.suppliers, body.SupplierCode, 'Supplier');
+  if (!found.ok) return found;
+  const supplier = found.value;
+  const dates = checkDates(body, supplier);
+  if (!dates.ok) return dates;
+  const { issued, due } = dates.value;
   const currency = checkCurrency(body.Currency);
   if (!currency.ok) return currency;
   const headerProject = checkProject(account, body.ProjectNumber, 'Purchase');
@@ -234,15 +250,12 @@ export function createPurchase(account: Account, body: unknown, nowIso: string):
 
 export function createInvoice(account: Account, body: unknown, nowIso: string): RuleResult<Invoice> {
   if (!isObject(body)) return fail('ValidationError', 'The request body must be an invoice object.');
-  const code = str(body.CustomerCode);
-  if (!code) return fail('ValidationError', 'CustomerCode is required.');
-  const customer = account.customers.find((s) => s.Code.toLowerCase() === code.toLowerCase());
-  if (!customer) return fail('InvalidCustomerCode', `Customer with code ${code} does not exist.`);
-  if (customer.IsArchived) return fail('ArchivedCustomer', `Customer ${customer.Code} (${customer.Name}) is archived.`);
-  const issued = parseKashflowDate(body.IssuedDate);
-  if (!issued) return fail('ValidationError', 'IssuedDate is required (YYYY-MM-DD).');
-  const due = body.DueDate === undefined ? addDays(issued, customer.PaymentTerms.Days) : parseKashflowDate(body.DueDate);
-  if (!due) return fail('ValidationError', 'DueDate is not a valid date.');
+  const found = findContact(account.customers, body.CustomerCode, 'Customer');
+  if (!found.ok) return found;
+  const customer = found.value;
+  const dates = checkDates(body, customer);
+  if (!dates.ok) return dates;
+  const { issued, due } = dates.value;
   const currency = checkCurrency(body.Currency);
   if (!currency.ok) return currency;
   const lines = checkLines(account, body.LineItems, null);
@@ -277,11 +290,9 @@ export function createInvoice(account: Account, body: unknown, nowIso: string): 
 
 export function createExpense(account: Account, body: unknown, nowIso: string): RuleResult<Expense> {
   if (!isObject(body)) return fail('ValidationError', 'The request body must be an expense object.');
-  const code = str(body.SupplierCode);
-  if (!code) return fail('ValidationError', 'SupplierCode is required.');
-  const supplier = account.suppliers.find((s) => s.Code.toLowerCase() === code.toLowerCase());
-  if (!supplier) return fail('InvalidSupplierCode', `Supplier with code ${code} does not exist.`);
-  if (supplier.IsArchived) return fail('ArchivedSupplier', `Supplier ${supplier.Code} (${supplier.Name}) is archived.`);
+  const found = findContact(account.suppliers, body.SupplierCode, 'Supplier');
+  if (!found.ok) return found;
+  const supplier = found.value;
   const bank = account.bankAccounts.find((b) => b.Id === num(body.BankAccountId));
   if (!bank) return fail('InvalidBankAccount', `Bank account ${String(body.BankAccountId)} does not exist.`);
   if (bank.IsArchived) return fail('ArchivedBankAccount', `Bank account ${bank.AccountName} is archived.`);
