@@ -20,6 +20,7 @@ import {
   redirectWith,
   refreshTokenGrant,
 } from '../common/oauth.js';
+import { escapeHtml, themedPage, type PageTheme } from '../common/page.js';
 import type { CompanyRecord, Grant, SandboxClient, SandboxState } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -33,26 +34,20 @@ export const WRITE_SCOPE = 'https://www.approvalmax.com/scopes/public_api/write'
 export const COMBINED_SCOPE = 'https://www.approvalmax.com/scopes/public_api';
 export const knownScopes = new Set([READ_SCOPE, WRITE_SCOPE, COMBINED_SCOPE, 'offline_access', 'openid', 'profile', 'email']);
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | ApprovalMax (sandbox)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;background:#f2f4f7;margin:0;color:#1d2939}
-main{max-width:440px;margin:48px auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 4px #0002}
-h1{font-size:22px;margin:0 0 16px} label{display:block;margin:12px 0 4px;font-weight:600}
-input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:8px;border:1px solid #ccd;border-radius:4px}
-button{margin-top:20px;padding:10px 18px;border:0;border-radius:4px;background:#4c6ef5;color:#fff;font-weight:600;cursor:pointer}
-button.secondary{background:#e6e9ec;color:#1d2939;margin-left:8px}
-.hint{background:#fff8e1;border:1px solid #f3d36b;padding:8px 12px;border-radius:4px;font-size:14px}
-.error{color:#b00020;font-weight:600} ul.scopes{padding-left:20px} .org{display:block;font-weight:400;margin:6px 0}
-.org.disabled{color:#98a2b3}
-</style></head><body><main>${body}</main></body></html>`;
-}
+const theme: PageTheme = {
+  brand: 'ApprovalMax',
+  background: '#f2f4f7',
+  text: '#1d2939',
+  width: 440,
+  inputBorder: '#ccd',
+  button: '#4c6ef5',
+  secondaryButton: '#e6e9ec',
+  hint: { background: '#fff8e1', border: '#f3d36b' },
+  error: '#b00020',
+  extraCss: 'ul.scopes{padding-left:20px} .org{display:block;font-weight:400;margin:6px 0}\n.org.disabled{color:#98a2b3}',
+};
+const page = (title: string, body: string) => themedPage(theme, title, body);
 
 function signInPage(pendingId: string, error?: string): string {
   return page(

@@ -8,6 +8,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { authenticateClient, bearerLookup, clientCredentials, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
+import { escapeHtml, themedPage, type PageTheme } from '../common/page.js';
 import type { Grant, SandboxClient, SandboxState } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 3600;
@@ -52,23 +53,20 @@ export function hostBase(c: Context, host: 'appcenter' | 'oauth' | 'developer' |
   return `${url.origin}${at >= 0 ? url.pathname.slice(0, at + marker.length - 1) : ''}`;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | Intuit (sandbox)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;background:#f4f5f8;margin:0;color:#393a3d}
-main{max-width:440px;margin:48px auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 4px #0002}
-h1{font-size:22px;margin:0 0 16px} label{display:block;margin:12px 0 4px;font-weight:600}
-input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:8px;border:1px solid #bbb;border-radius:4px}
-button{margin-top:20px;padding:10px 18px;border:0;border-radius:4px;background:#2ca01c;color:#fff;font-weight:600;cursor:pointer}
-button.secondary{background:#e4e4e6;color:#393a3d;margin-left:8px}
-.hint{background:#eef7ff;border:1px solid #9cc8f0;padding:8px 12px;border-radius:4px;font-size:14px}
-.error{color:#d52b1e;font-weight:600} .company{display:block;font-weight:400;margin:8px 0}
-</style></head><body><main>${body}</main></body></html>`;
-}
+const theme: PageTheme = {
+  brand: 'Intuit',
+  background: '#f4f5f8',
+  text: '#393a3d',
+  width: 440,
+  inputBorder: '#bbb',
+  button: '#2ca01c',
+  secondaryButton: '#e4e4e6',
+  hint: { background: '#eef7ff', border: '#9cc8f0' },
+  error: '#d52b1e',
+  extraCss: '.company{display:block;font-weight:400;margin:8px 0}',
+};
+const page = (title: string, body: string) => themedPage(theme, title, body);
 
 function signInPage(pendingId: string, appName: string, error?: string): string {
   return page(

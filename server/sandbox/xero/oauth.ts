@@ -20,6 +20,7 @@ import {
   refreshTokenAlive,
   refreshTokenGrant,
 } from '../common/oauth.js';
+import { escapeHtml, themedPage, type PageTheme } from '../common/page.js';
 import { connectionDate } from './dates.js';
 import type { Connection, Grant, SandboxClient, SandboxState } from './state.js';
 
@@ -88,25 +89,20 @@ export function hostBase(c: Context, host: 'login' | 'identity' | 'api'): string
   return `${origin}${at >= 0 ? url.pathname.slice(0, at + marker.length - 1) : ''}`;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} | Xero (sandbox)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;background:#f4f6f8;margin:0;color:#1e3140}
-main{max-width:420px;margin:48px auto;background:#fff;border-radius:8px;padding:32px;box-shadow:0 1px 4px #0002}
-h1{font-size:22px;margin:0 0 16px} label{display:block;margin:12px 0 4px;font-weight:600}
-input[type=email],input[type=password]{width:100%;box-sizing:border-box;padding:8px;border:1px solid #ccd;border-radius:4px}
-button{margin-top:20px;padding:10px 18px;border:0;border-radius:4px;background:#13b5ea;color:#fff;font-weight:600;cursor:pointer}
-button.secondary{background:#e6e9ec;color:#1e3140;margin-left:8px}
-.hint{background:#fff8e1;border:1px solid #f3d36b;padding:8px 12px;border-radius:4px;font-size:14px}
-.error{color:#b00020;font-weight:600} ul.scopes{padding-left:20px} .org{display:block;font-weight:400;margin:6px 0}
-</style></head><body><main>${body}</main></body></html>`;
-}
+const theme: PageTheme = {
+  brand: 'Xero',
+  background: '#f4f6f8',
+  text: '#1e3140',
+  width: 420,
+  inputBorder: '#ccd',
+  button: '#13b5ea',
+  secondaryButton: '#e6e9ec',
+  hint: { background: '#fff8e1', border: '#f3d36b' },
+  error: '#b00020',
+  extraCss: 'ul.scopes{padding-left:20px} .org{display:block;font-weight:400;margin:6px 0}',
+};
+const page = (title: string, body: string) => themedPage(theme, title, body);
 
 function signInPage(pendingId: string, appName: string, error?: string): string {
   return page(
