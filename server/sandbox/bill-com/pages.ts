@@ -13,26 +13,17 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
+import { htmlDocument, menuLinks, safeNext, upTo, type Html } from '../common/web-pages.js';
 import type { SandboxContext } from './context.js';
 import { sandboxUser } from './seed.js';
 import { findUser, type OrganizationData, type User } from './state.js';
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const cookieName = 'bdc_web_session';
 const webSessionMs = 8 * 60 * 60 * 1000;
 const maxDeveloperKeys = 4;
 
-function upTo(ownPath: string): string {
-  const depth = ownPath.split('/').filter(Boolean).length - 1;
-  return depth > 0 ? '../'.repeat(depth) : './';
-}
 
-function safeNext(value: string | undefined): string {
-  // Only our own relative page paths: never an absolute or protocol-relative URL.
-  return value && /^[a-z0-9][a-z0-9/-]*$/.test(value) && !value.includes('//') ? value : 'home';
-}
 
 const styles = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 -apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1f3b;background:#f5f6fa}
@@ -54,13 +45,7 @@ table{border-collapse:collapse;background:#fff;min-width:520px}th,td{border-bott
 .org-id{margin-top:30px;color:#4a4f6a}.org-choice{display:block;padding:10px;border:1px solid #e3e5ee;border-radius:6px;margin:8px 0;font-weight:400}
 `;
 
-function page(title: string, body: Html): Html {
-  return html`<!doctype html>
-<html lang="en-US">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} | BILL</title><style>${raw(styles)}</style></head>
-<body>${body}</body>
-</html>`;
-}
+const page = (title: string, body: Html): Html => htmlDocument({ lang: 'en-US', brand: 'BILL', styles }, title, body);
 
 const menu = [
   ['home', 'Home', 'nav-home'],
@@ -79,7 +64,7 @@ function layout(user: User, org: OrganizationData, up: string, active: string, t
 </header>
 <div class="shell">
   <nav class="side" aria-label="Main menu">
-    ${menu.map(([path, label, id]) => html`<a id="${id}" href="${up}${path}"${raw(active === path ? ' class="active" aria-current="page"' : '')}>${label}</a>`)}
+    ${menuLinks(menu, up, active)}
   </nav>
   <main><h1 id="page-title">${title}</h1>${content}</main>
 </div>`,
@@ -128,7 +113,7 @@ export function createPages(ctx: SandboxContext): Hono {
   <h1 style="margin-top:14px">Sign in</h1>
   <div class="sandbox-hint" id="sandbox-hint">Sandbox user: email <b>${sandboxUser.email}</b>, password <b>${sandboxUser.password}</b></div>
   ${error ? html`<div class="error" id="login-error" role="alert">${error}</div>` : ''}
-  <form method="post" action="./login?next=${encodeURIComponent(safeNext(c.req.query('next')))}" id="login-form">
+  <form method="post" action="./login?next=${encodeURIComponent(safeNext(c.req.query('next'), 'home'))}" id="login-form">
     <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" value="${email}" required>
     <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
     <p><button class="btn" type="submit" id="sign-in">Sign in</button></p>
@@ -138,7 +123,7 @@ export function createPages(ctx: SandboxContext): Hono {
       error ? 401 : 200,
     );
 
-  app.get('/login', (c) => (signedIn(c) ? c.redirect(`./${safeNext(c.req.query('next'))}`, 302) : loginPage(c)));
+  app.get('/login', (c) => (signedIn(c) ? c.redirect(`./${safeNext(c.req.query('next'), 'home')}`, 302) : loginPage(c)));
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email.trim() : '';
@@ -149,8 +134,8 @@ export function createPages(ctx: SandboxContext): Hono {
     state.webSessions.set(token, { userId: user.id, organizationId: single, expiresAt: ctx.now().getTime() + webSessionMs });
     // No Path: the browser scopes the cookie to this host's folder, wherever the sandbox is mounted.
     setCookie(c, cookieName, token, { httpOnly: true, sameSite: 'Lax' });
-    const next = encodeURIComponent(safeNext(c.req.query('next')));
-    return c.redirect(single ? `./${safeNext(c.req.query('next'))}` : `./select-org?next=${next}`, 302);
+    const next = encodeURIComponent(safeNext(c.req.query('next'), 'home'));
+    return c.redirect(single ? `./${safeNext(c.req.query('next'), 'home')}` : `./select-org?next=${next}`, 302);
   });
 
   app.get('/select-org', (c) => {
@@ -165,7 +150,7 @@ export function createPages(ctx: SandboxContext): Hono {
   <div class="logo">BILL<span>.</span></div>
   <h1 style="margin-top:14px" id="page-title">Choose an organization</h1>
   <p class="hint">You belong to ${orgs.length} organizations. Choose the one to work in.</p>
-  <form method="post" action="./select-org?next=${encodeURIComponent(safeNext(c.req.query('next')))}" id="org-form">
+  <form method="post" action="./select-org?next=${encodeURIComponent(safeNext(c.req.query('next'), 'home'))}" id="org-form">
     ${orgs.map(
       (o, i) => html`<label class="org-choice" for="org-${o.id}"><input type="radio" id="org-${o.id}" name="organizationId" value="${o.id}"${raw((current ? current === o.id : i === 0) ? ' checked' : '')}> <span class="org-choice-name">${o.name}</span></label>`,
     )}
@@ -182,7 +167,7 @@ export function createPages(ctx: SandboxContext): Hono {
     const id = typeof form.organizationId === 'string' ? form.organizationId : '';
     if (!who.user.organizationIds.includes(id)) return c.redirect('./select-org', 302);
     who.session.organizationId = id;
-    return c.redirect(`./${safeNext(c.req.query('next'))}`, 302);
+    return c.redirect(`./${safeNext(c.req.query('next'), 'home')}`, 302);
   });
 
   const logout = (c: Context) => {

@@ -12,23 +12,17 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
+import { htmlDocument, menuLinks, safeNext, upTo, type Html } from '../common/web-pages.js';
 import type { Account } from './model.js';
 import { countRequest, type SandboxContext } from './context.js';
 import { defaultAccountSeed, kashflowDateTime } from './seed.js';
 import { findAccount } from './state.js';
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 type Env = { Variables: { account: Account } };
 
 const sessionCookie = 'KFSESSION';
 const webSessionMs = 8 * 60 * 60 * 1000;
 
-/** '../' once per directory level of the page's path on the host, './' at the top. */
-function upTo(ownPath: string): string {
-  const depth = ownPath.split('/').filter(Boolean).length - 1;
-  return depth > 0 ? '../'.repeat(depth) : './';
-}
 
 const styles = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 "Segoe UI",Arial,sans-serif;color:#1d2b36;background:#f3f5f7}
@@ -49,13 +43,7 @@ h1{font-size:22px;margin:0}.btn{display:inline-block;background:#7ac143;color:#f
 .sandbox-hint{background:#fff8e1;border:1px dashed #e0a800;padding:8px 12px;font-size:13px;margin-bottom:14px}
 `;
 
-function document(title: string, body: Html): Html {
-  return html`<!doctype html>
-<html lang="en-GB">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} | KashFlow</title><style>${raw(styles)}</style></head>
-<body>${body}</body>
-</html>`;
-}
+const document = (title: string, body: Html): Html => htmlDocument({ lang: 'en-GB', brand: 'KashFlow', styles }, title, body);
 
 const menu = [
   ['dashboard', 'Dashboard', 'nav-dashboard'],
@@ -79,7 +67,7 @@ function layout(account: Account, up: string, active: string, title: string, con
 </header>
 <div class="kf-shell">
   <nav class="kf-menu" id="left-menu" aria-label="Main menu">
-    ${menu.map(([path, label, id]) => html`<a id="${id}" href="${up}${path}"${raw(active === path ? ' class="active" aria-current="page"' : '')}>${label}</a>`)}
+    ${menuLinks(menu, up, active)}
   </nav>
   <main class="kf-main">
     <div class="kf-titlebar"><h1 id="page-title">${title}</h1><div class="kf-actions">${actions}</div></div>
@@ -89,10 +77,6 @@ function layout(account: Account, up: string, active: string, title: string, con
   );
 }
 
-function safeNext(value: string | undefined): string {
-  // Only our own relative page paths: never an absolute or protocol-relative URL.
-  return value && /^[a-z0-9][a-z0-9/-]*$/.test(value) && !value.includes('//') ? value : 'dashboard';
-}
 
 export function createPagesApp(ctx: SandboxContext): Hono<Env> {
   const app = new Hono<Env>();
@@ -138,7 +122,7 @@ export function createPagesApp(ctx: SandboxContext): Hono<Env> {
   <h1 style="margin:12px 0">Sign in</h1>
   <div class="sandbox-hint" id="sandbox-hint">Sandbox account: username <b>${defaultAccountSeed.username}</b>, password <b>${defaultAccountSeed.password}</b>, memorable word <b>${defaultAccountSeed.memorableWord}</b>.</div>
   ${error ? html`<div class="error" id="login-error" role="alert">${error}</div>` : ''}
-  <form method="post" action="./login?next=${encodeURIComponent(safeNext(c.req.query('next')))}" id="login-form">
+  <form method="post" action="./login?next=${encodeURIComponent(safeNext(c.req.query('next'), 'dashboard'))}" id="login-form">
     <label for="username">Username</label><input id="username" name="username" autocomplete="username" value="${username}" required>
     <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
     <button class="btn" type="submit" id="sign-in">Sign in</button>
@@ -148,7 +132,7 @@ export function createPagesApp(ctx: SandboxContext): Hono<Env> {
       error ? 401 : 200,
     );
 
-  app.get('/login', (c) => (signedIn(c) ? c.redirect(`./${safeNext(c.req.query('next'))}`, 302) : loginPage(c)));
+  app.get('/login', (c) => (signedIn(c) ? c.redirect(`./${safeNext(c.req.query('next'), 'dashboard')}`, 302) : loginPage(c)));
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();
     const username = typeof form.username === 'string' ? form.username.trim() : '';
@@ -160,7 +144,7 @@ export function createPagesApp(ctx: SandboxContext): Hono<Env> {
     ctx.state.webSessions.set(token, { username: account.username, expiresAt: ctx.now().getTime() + webSessionMs });
     // No Path: the browser scopes the cookie to this host's folder, wherever the sandbox is mounted.
     setCookie(c, sessionCookie, token, { httpOnly: true, sameSite: 'Lax' });
-    return c.redirect(`./${safeNext(c.req.query('next'))}`, 302);
+    return c.redirect(`./${safeNext(c.req.query('next'), 'dashboard')}`, 302);
   });
 
   const logout = (c: Context) => {
