@@ -10,13 +10,13 @@ import type { Context, Hono } from 'hono';
 import {
   authenticateClient,
   bearerLookup,
+  checkAuthorizeRequest,
   clientCredentials,
   codeUsable,
   formValues,
   opaqueToken as opaque,
   pkceS256Matches,
   readForm,
-  redirectUriAllowed,
   redirectWith,
   refreshTokenGrant,
 } from '../common/oauth.js';
@@ -157,20 +157,23 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.get('/identity/connect/authorize', (c) => {
     const q = c.req.query();
-    const client = q.client_id ? state.clients.get(q.client_id) : undefined;
-    if (!client) return errorPage(c, 'unauthorized_client: unknown client.');
-    if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) return errorPage(c, 'invalid_request: invalid redirect_uri.');
-    if (q.response_type !== 'code') return redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    const checked = checkAuthorizeRequest(c, state.clients, q, {
+      unknownClient: 'unauthorized_client: unknown client.',
+      badRedirect: 'invalid_request: invalid redirect_uri.',
+      errorPage,
+    });
+    if (!checked.ok) return checked.response;
+    const { client, redirectUri } = checked;
     const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);
-    if (scope.length === 0 || scope.some((s) => !knownScopes.has(s))) return redirectWith(c, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+    if (scope.length === 0 || scope.some((s) => !knownScopes.has(s))) return redirectWith(c, redirectUri, { error: 'invalid_scope', state: q.state });
     if (q.code_challenge && q.code_challenge_method !== 'S256') {
-      return redirectWith(c, q.redirect_uri, { error: 'invalid_request', error_description: 'Transform algorithm not supported', state: q.state });
+      return redirectWith(c, redirectUri, { error: 'invalid_request', error_description: 'Transform algorithm not supported', state: q.state });
     }
     const id = opaque(24);
     state.pending.set(id, {
       id,
       clientId: client.id,
-      redirectUri: q.redirect_uri,
+      redirectUri,
       scope,
       state: q.state,
       codeChallenge: q.code_challenge,

@@ -7,7 +7,7 @@
  * Token refreshes are limited to 15 a minute per user.
  */
 import type { Context, Hono } from 'hono';
-import { authenticateClient, clientCredentials, codeUsable, opaqueToken, redirectUriAllowed, redirectWith, refreshTokenAlive, refreshTokenGrant } from '../common/oauth.js';
+import { authenticateClient, checkAuthorizeRequest, clientCredentials, codeUsable, opaqueToken, redirectWith, refreshTokenAlive, refreshTokenGrant } from '../common/oauth.js';
 import { admit, type Grant, type SandboxClient, type SandboxState } from './state.js';
 
 const CODE_LIFETIME_MS = 15 * 60_000;
@@ -127,14 +127,15 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
 
   app.get('/api/v2/approve_app', (c) => {
     const q = c.req.query();
-    const client = q.client_id ? state.clients.get(q.client_id) : undefined;
-    if (!client) return errorPage(c, 'The app you are trying to approve is not registered with FreeAgent (unknown client_id).');
-    if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) {
-      return errorPage(c, 'The redirect_uri does not match one registered for this app.');
-    }
-    if (q.response_type !== 'code') return redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    const checked = checkAuthorizeRequest(c, state.clients, q, {
+      unknownClient: 'The app you are trying to approve is not registered with FreeAgent (unknown client_id).',
+      badRedirect: 'The redirect_uri does not match one registered for this app.',
+      errorPage,
+    });
+    if (!checked.ok) return checked.response;
+    const { client, redirectUri } = checked;
     const id = token();
-    state.pending.set(id, { id, clientId: client.id, redirectUri: q.redirect_uri, state: q.state, expiresAt: state.now() + PAGE_LIFETIME_MS });
+    state.pending.set(id, { id, clientId: client.id, redirectUri, state: q.state, expiresAt: state.now() + PAGE_LIFETIME_MS });
     return c.html(signInPage(id, appName(client)));
   });
 

@@ -7,7 +7,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { authenticateClient, bearerLookup, clientCredentials, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
+import { authenticateClient, bearerLookup, checkAuthorizeRequest, clientCredentials, readForm, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import { escapeHtml, themedPage, type PageTheme } from '../common/page.js';
 import type { Grant, SandboxClient, SandboxState } from './state.js';
 
@@ -168,20 +168,21 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
 
   app.get('/appcenter/connect/oauth2', (c) => {
     const q = c.req.query();
-    const client = q.client_id ? state.clients.get(q.client_id) : undefined;
-    if (!client) return errorPage(c, 'The app you are connecting is not recognised (invalid client_id).');
-    if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) {
-      return errorPage(c, 'The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs section on your app\'s keys tab.');
-    }
-    if (q.response_type !== 'code') return redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    const checked = checkAuthorizeRequest(c, state.clients, q, {
+      unknownClient: 'The app you are connecting is not recognised (invalid client_id).',
+      badRedirect: 'The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs section on your app\'s keys tab.',
+      errorPage,
+    });
+    if (!checked.ok) return checked.response;
+    const { client, redirectUri } = checked;
     // Intuit insists on state (CSRF protection).
-    if (!q.state) return redirectWith(c, q.redirect_uri, { error: 'invalid_request', error_description: 'state is required' });
+    if (!q.state) return redirectWith(c, redirectUri, { error: 'invalid_request', error_description: 'state is required' });
     const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);
     if (scope.length === 0 || scope.some((s) => !knownScopes.has(s)) || !scope.some((s) => s.startsWith('com.intuit.quickbooks'))) {
-      return redirectWith(c, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+      return redirectWith(c, redirectUri, { error: 'invalid_scope', state: q.state });
     }
     const id = randomBytes(16).toString('hex');
-    state.pending.set(id, { id, clientId: client.id, redirectUri: q.redirect_uri, scope, state: q.state, expiresAt: state.now() + PAGE_LIFETIME_MS });
+    state.pending.set(id, { id, clientId: client.id, redirectUri, scope, state: q.state, expiresAt: state.now() + PAGE_LIFETIME_MS });
     return c.html(signInPage(id, appName(client)));
   });
 

@@ -5,7 +5,7 @@
  * refresh tokens live 31 days and work once (each refresh returns a new one).
  */
 import type { Context, Hono } from 'hono';
-import { authenticateClient, bearerLookup, clientCredentials, codeUsable, opaqueToken as opaque, readForm, redirectUriAllowed, redirectWith, refreshTokenGrant } from '../common/oauth.js';
+import { authenticateClient, bearerLookup, checkAuthorizeRequest, clientCredentials, codeUsable, opaqueToken as opaque, readForm, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState, SandboxUser } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -122,18 +122,19 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
 
   app.get('/www/oauth2/auth/central', (c) => {
     const q = c.req.query();
-    const client = q.client_id ? state.clients.get(q.client_id) : undefined;
-    if (!client) return errorPage(c, 'The application could not be found (client_id).');
-    if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) {
-      return errorPage(c, 'The redirect_uri does not match a callback URL registered for this application.');
-    }
-    if (q.response_type !== 'code') return redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
+    const checked = checkAuthorizeRequest(c, state.clients, q, {
+      unknownClient: 'The application could not be found (client_id).',
+      badRedirect: 'The redirect_uri does not match a callback URL registered for this application.',
+      errorPage,
+    });
+    if (!checked.ok) return checked.response;
+    const { client, redirectUri } = checked;
     const scope = (q.scope ?? '').trim();
-    if (!scopes.has(scope)) return redirectWith(c, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+    if (!scopes.has(scope)) return redirectWith(c, redirectUri, { error: 'invalid_scope', state: q.state });
     const country = q.country?.toLowerCase();
-    if (country && !countries[country]) return redirectWith(c, q.redirect_uri, { error: 'invalid_request', state: q.state });
+    if (country && !countries[country]) return redirectWith(c, redirectUri, { error: 'invalid_request', state: q.state });
     const id = opaque(18);
-    state.pending.set(id, { id, clientId: client.id, redirectUri: q.redirect_uri, scope, state: q.state, country, expiresAt: state.now() + PAGE_LIFETIME_MS });
+    state.pending.set(id, { id, clientId: client.id, redirectUri, scope, state: q.state, country, expiresAt: state.now() + PAGE_LIFETIME_MS });
     return c.html(country ? signInPage(id, country) : countryPage(id));
   });
 

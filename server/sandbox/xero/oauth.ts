@@ -10,12 +10,12 @@ import type { Context, Hono } from 'hono';
 import {
   authenticateClient,
   bearerLookup,
+  checkAuthorizeRequest,
   clientCredentials,
   codeUsable,
   formValues,
   pkceS256Matches,
   readForm,
-  redirectUriAllowed,
   redirectWith,
   refreshTokenAlive,
   refreshTokenGrant,
@@ -305,21 +305,20 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.get('/login/identity/connect/authorize', (c) => {
     const q = c.req.query();
-    const client = q.client_id ? state.clients.get(q.client_id) : undefined;
-    if (!client) return errorPage(c, 'Invalid client_id: unauthorized_client.');
-    if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) {
-      return errorPage(c, 'Invalid redirect_uri: it does not match one registered for this app.');
-    }
-    if (q.response_type !== 'code') {
-      return redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state });
-    }
+    const checked = checkAuthorizeRequest(c, state.clients, q, {
+      unknownClient: 'Invalid client_id: unauthorized_client.',
+      badRedirect: 'Invalid redirect_uri: it does not match one registered for this app.',
+      errorPage,
+    });
+    if (!checked.ok) return checked.response;
+    const { client, redirectUri } = checked;
     const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);
     const unknown = scope.find((s) => !knownScopes.has(s));
     if (scope.length === 0 || unknown) {
-      return redirectWith(c, q.redirect_uri, { error: 'invalid_scope', state: q.state });
+      return redirectWith(c, redirectUri, { error: 'invalid_scope', state: q.state });
     }
     if (q.code_challenge && q.code_challenge_method !== 'S256') {
-      return redirectWith(c, q.redirect_uri, {
+      return redirectWith(c, redirectUri, {
         error: 'invalid_request',
         error_description: 'code_challenge_method must be S256',
         state: q.state,
@@ -329,7 +328,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
     state.pending.set(id, {
       id,
       clientId: client.id,
-      redirectUri: q.redirect_uri,
+      redirectUri,
       scope,
       state: q.state,
       nonce: q.nonce,
