@@ -8,17 +8,16 @@
  */
 import type { Context, Hono } from 'hono';
 import {
-  authenticateClient,
   bearerLookup,
   checkAuthorizeRequest,
-  clientCredentials,
-  codeUsable,
   formValues,
   opaqueToken as opaque,
-  pkceS256Matches,
   readForm,
+  redeemCode,
   redirectWith,
   refreshTokenGrant,
+  requestClient,
+  tokenError,
 } from '../common/oauth.js';
 import { escapeHtml, themedPage, type PageTheme } from '../common/page.js';
 import type { CompanyRecord, Grant, SandboxClient, SandboxState } from './state.js';
@@ -99,15 +98,6 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 
 function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Sorry, there was an error</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
-}
-
-/** client_secret_post (as ApprovalMax's own connector sends it) or client_secret_basic. */
-function clientOf(state: SandboxState, c: Context, form: Record<string, string>): SandboxClient | undefined {
-  return authenticateClient(state.clients, clientCredentials(c.req.header('authorization'), form));
-}
-
-function tokenError(c: Context, error: string, description?: string) {
-  return c.json(description ? { error, error_description: description } : { error }, 400);
 }
 
 function issueTokens(state: SandboxState, grant: Grant) {
@@ -229,14 +219,12 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/identity/connect/token', async (c) => {
     const form = await readForm(c);
-    const client = clientOf(state, c, form);
+    const client = requestClient(c, state.clients, form);
     if (!client) return tokenError(c, 'invalid_client');
     const now = state.now();
     if (form.grant_type === 'authorization_code') {
-      const code = state.codes.get(form.code ?? '');
-      if (!code || !codeUsable(code, client.id, now) || form.redirect_uri !== code.redirectUri) return tokenError(c, 'invalid_grant');
-      if (code.codeChallenge && !pkceS256Matches(form.code_verifier ?? '', code.codeChallenge)) return tokenError(c, 'invalid_grant');
-      code.used = true;
+      const code = redeemCode(state.codes, form, client.id, now);
+      if (!code) return tokenError(c, 'invalid_grant');
       const grant: Grant = { id: opaque(16), userId: code.userId, clientId: client.id, scope: code.scope, companyIds: code.companyIds, revoked: false };
       state.grants.set(grant.id, grant);
       state.stats.tokenExchanges++;
@@ -256,7 +244,7 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/identity/connect/revocation', async (c) => {
     const form = await readForm(c);
-    const client = clientOf(state, c, form);
+    const client = requestClient(c, state.clients, form);
     if (!client) return tokenError(c, 'invalid_client');
     const record = state.refreshTokens.get(form.token ?? '');
     const grant = record ? state.grants.get(record.grantId) : undefined;

@@ -134,6 +134,34 @@ export function codeUsable(code: { used: boolean; expiresAt: number; clientId: s
   return !!code && !code.used && code.expiresAt > now && code.clientId === clientId;
 }
 
+/**
+ * Redeems an authorization code at the token endpoint: it must be usable by this client, sent
+ * with the redirect URI it was issued for and, when the authorize request carried a PKCE
+ * challenge, the matching verifier. The code is then used up; undefined means invalid_grant.
+ */
+export function redeemCode<T extends { used: boolean; expiresAt: number; clientId: string; redirectUri: string; codeChallenge?: string }>(
+  codes: Map<string, T>,
+  form: Record<string, string>,
+  clientId: string,
+  now: number,
+): T | undefined {
+  const code = codes.get(form.code ?? '');
+  if (!code || !codeUsable(code, clientId, now) || form.redirect_uri !== code.redirectUri) return undefined;
+  if (code.codeChallenge && !pkceS256Matches(form.code_verifier ?? '', code.codeChallenge)) return undefined;
+  code.used = true;
+  return code;
+}
+
+/** The token and revocation endpoints' RFC 6749 §5.2 error: 400 with `error` (and a description when given). */
+export function tokenError(c: Context, error: string, description?: string) {
+  return c.json(description ? { error, error_description: description } : { error }, 400);
+}
+
+/** The client a token or revocation request authenticates as: HTTP Basic, or client_id (+secret) in the form. */
+export function requestClient<C extends { secret: string }>(c: Context, clients: Map<string, C>, form?: Record<string, string>): C | undefined {
+  return authenticateClient(clients, clientCredentials(c.req.header('authorization'), form));
+}
+
 /** An access token the sandbox issued: which grant it speaks for, and until when. */
 export interface AccessTokenRecord {
   grantId: string;

@@ -7,7 +7,7 @@
  * Token refreshes are limited to 15 a minute per user.
  */
 import type { Context, Hono } from 'hono';
-import { authenticateClient, checkAuthorizeRequest, clientCredentials, codeUsable, opaqueToken, redirectWith, refreshTokenAlive, refreshTokenGrant } from '../common/oauth.js';
+import { checkAuthorizeRequest, codeUsable, opaqueToken, redirectWith, refreshTokenAlive, refreshTokenGrant, requestClient, tokenError } from '../common/oauth.js';
 import { admit, type Grant, type SandboxClient, type SandboxState } from './state.js';
 
 const CODE_LIFETIME_MS = 15 * 60_000;
@@ -90,15 +90,6 @@ async function readForm(c: Context): Promise<Record<string, string>> {
   return out;
 }
 
-/** HTTP Basic (preferred) or client_id + client_secret parameters. */
-function clientOf(state: SandboxState, c: Context, form: Record<string, string>): SandboxClient | undefined {
-  return authenticateClient(state.clients, clientCredentials(c.req.header('authorization'), form));
-}
-
-function tokenError(c: Context, error: string, description: string) {
-  return c.json({ error, error_description: description }, 400);
-}
-
 function issueTokens(state: SandboxState, grant: Grant) {
   const now = state.now();
   const accessToken = token();
@@ -164,7 +155,7 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
 
   app.post('/api/v2/token_endpoint', async (c) => {
     const form = await readForm(c);
-    const client = clientOf(state, c, form);
+    const client = requestClient(c, state.clients, form);
     if (!client) {
       // Rails' http_basic_authenticate answer.
       c.header('WWW-Authenticate', 'Basic realm="Application"');
