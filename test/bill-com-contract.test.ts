@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../shared/catalogue.js';
-import { ProviderError } from '../server/providers/errors.js';
 import { billComCredentialFields, createBillComAdapter } from '../server/providers/bill-com/index.js';
 import type { KeyCredentials, ListEntry, ListPage, ProviderAdapter, ProviderContext, ProviderSession, PublishDocument } from '../server/providers/types.js';
 import { createBillComSandbox } from '../server/sandbox/bill-com/index.js';
 import { listen, type RunningServer } from '../server/sandbox/serve.js';
 import { PageBrowser as Browser } from './support/page-browser.js';
+import { collect, failure } from './support/adapter.js';
 
 type Json = any;
 
@@ -85,21 +85,6 @@ async function control(path: string, body?: unknown, method = body === undefined
   return res.json();
 }
 
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
-}
-
-async function collect(iterable: AsyncIterable<ListPage>): Promise<ListPage[]> {
-  const pages: ListPage[] = [];
-  for await (const page of iterable) pages.push(page);
-  return pages;
-}
 const entriesOf = async (adapter: ProviderAdapter, session: ProviderSession, kind: Parameters<ProviderAdapter['importList']>[1], options = {}) =>
   (await collect(adapter.importList(session, kind, options))).flatMap((p) => p.entries);
 

@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../shared/catalogue.js';
-import { ProviderError } from '../server/providers/errors.js';
 import { createFreeagentAdapter, type FreeagentAdapterOptions } from '../server/providers/freeagent/index.js';
 import type { ListPage, ProviderAdapter, ProviderContext, ProviderSession, PublishDocument, TokenSet } from '../server/providers/types.js';
 import { createFreeagentSandbox } from '../server/sandbox/freeagent/index.js';
 import { listen, type RunningServer } from '../server/sandbox/serve.js';
+import { collect, failure } from './support/adapter.js';
 
 const client = { id: 'bookbridge-sandbox-freeagent', secret: 'contract-secret-value' };
 const redirectUri = 'https://bookbridge.test/oauth/callback';
@@ -85,22 +85,6 @@ async function control(path: string, body?: unknown): Promise<any> {
   return res.json();
 }
 const documents = async () => (await control(`/documents?companyId=${HARTLEY}`)).companies[0];
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
-}
-
-async function collect(iterable: AsyncIterable<ListPage>): Promise<ListPage[]> {
-  const pages: ListPage[] = [];
-  for await (const page of iterable) pages.push(page);
-  return pages;
-}
 
 const api = () => `${server.url}/api/v2`;
 const supplierUrl = (id = 101) => `${api()}/contacts/${id}`;

@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogue } from '../shared/catalogue.js';
-import { ProviderError } from '../server/providers/errors.js';
 import { createKashflowAdapter } from '../server/providers/kashflow/index.js';
 import type { KeyCredentials, ListPage, ProviderContext, ProviderSession, PublishDocument } from '../server/providers/types.js';
 import { createKashflowSandbox } from '../server/sandbox/kashflow/index.js';
 import { listen, type RunningServer } from '../server/sandbox/serve.js';
 import { PageBrowser as Browser } from './support/page-browser.js';
+import { collect, failure } from './support/adapter.js';
 
 let server: RunningServer;
 const sandbox = createKashflowSandbox({ seed: 'contract' });
@@ -75,22 +75,6 @@ function sessionFor(values: KeyCredentials): ProviderSession {
 async function control(path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${server.url}/_control${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   return res.json();
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
-}
-
-async function collect(iterable: AsyncIterable<ListPage>): Promise<ListPage[]> {
-  const pages: ListPage[] = [];
-  for await (const page of iterable) pages.push(page);
-  return pages;
 }
 
 const supplierCode = () => sandbox.state.accounts[0]!.suppliers.find((s) => !s.IsArchived && s.Currency.Code === 'GBP')!.Code;
