@@ -10,6 +10,7 @@ import type { Context, Hono } from 'hono';
 import {
   bearerLookup,
   checkAuthorizeRequest,
+  type AuthorizeErrorPages,
   formValues,
   opaqueToken as opaque,
   readForm,
@@ -100,6 +101,12 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Sorry, there was an error</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
+const authorizeErrors: AuthorizeErrorPages = {
+  unknownClient: 'unauthorized_client: unknown client.',
+  badRedirect: 'invalid_request: invalid redirect_uri.',
+  errorPage,
+};
+
 function issueTokens(state: SandboxState, grant: Grant) {
   const now = state.now();
   const accessToken = opaque();
@@ -146,14 +153,9 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
       .map((company) => ({ company, allowed: company.administrators.includes(userId) }));
 
   app.get('/identity/connect/authorize', (c) => {
-    const q = c.req.query();
-    const checked = checkAuthorizeRequest(c, state.clients, q, {
-      unknownClient: 'unauthorized_client: unknown client.',
-      badRedirect: 'invalid_request: invalid redirect_uri.',
-      errorPage,
-    });
+    const checked = checkAuthorizeRequest(c, state.clients, authorizeErrors);
     if (!checked.ok) return checked.response;
-    const { client, redirectUri } = checked;
+    const { q, client, redirectUri } = checked;
     const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);
     if (scope.length === 0 || scope.some((s) => !knownScopes.has(s))) return redirectWith(c, redirectUri, { error: 'invalid_scope', state: q.state });
     if (q.code_challenge && q.code_challenge_method !== 'S256') {

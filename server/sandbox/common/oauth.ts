@@ -48,6 +48,13 @@ export function redirectWith(c: Context, redirectUri: string, params: Record<str
   return c.redirect(target.toString(), 302);
 }
 
+/** A provider's error page and its words for an unknown client and an unregistered redirect URI. */
+export interface AuthorizeErrorPages {
+  unknownClient: string;
+  badRedirect: string;
+  errorPage: (c: Context, message: string) => Response | Promise<Response>;
+}
+
 /**
  * The first checks of an authorize request, the same at every provider: a known client_id and
  * one of its registered redirect URIs (otherwise the provider's error page, as there is nowhere
@@ -57,14 +64,14 @@ export function redirectWith(c: Context, redirectUri: string, params: Record<str
 export function checkAuthorizeRequest<C extends { redirectUris?: string[] }>(
   c: Context,
   clients: Map<string, C>,
-  q: Record<string, string | undefined>,
-  pages: { unknownClient: string; badRedirect: string; errorPage: (c: Context, message: string) => Response | Promise<Response> },
-): { ok: true; client: C; redirectUri: string } | { ok: false; response: Response | Promise<Response> } {
+  pages: AuthorizeErrorPages,
+): { ok: true; q: Record<string, string | undefined>; client: C; redirectUri: string } | { ok: false; response: Response | Promise<Response> } {
+  const q: Record<string, string | undefined> = c.req.query();
   const client = q.client_id ? clients.get(q.client_id) : undefined;
   if (!client) return { ok: false, response: pages.errorPage(c, pages.unknownClient) };
   if (!q.redirect_uri || !redirectUriAllowed(client, q.redirect_uri)) return { ok: false, response: pages.errorPage(c, pages.badRedirect) };
   if (q.response_type !== 'code') return { ok: false, response: redirectWith(c, q.redirect_uri, { error: 'unsupported_response_type', state: q.state }) };
-  return { ok: true, client, redirectUri: q.redirect_uri };
+  return { ok: true, q, client, redirectUri: q.redirect_uri };
 }
 
 /** A form-encoded body as one string per field (the last one when a field is repeated). */

@@ -7,7 +7,7 @@
  * Token refreshes are limited to 15 a minute per user.
  */
 import type { Context, Hono } from 'hono';
-import { checkAuthorizeRequest, codeUsable, opaqueToken, redirectWith, refreshTokenAlive, refreshTokenGrant, requestClient, tokenError } from '../common/oauth.js';
+import { checkAuthorizeRequest, type AuthorizeErrorPages, codeUsable, opaqueToken, redirectWith, refreshTokenAlive, refreshTokenGrant, requestClient, tokenError } from '../common/oauth.js';
 import { admit, type Grant, type SandboxClient, type SandboxState } from './state.js';
 
 const CODE_LIFETIME_MS = 15 * 60_000;
@@ -75,6 +75,12 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1 id="page-title">Sorry, something went wrong</h1><p class="error" role="alert" id="error-message">${escapeHtml(message)}</p>`), 400);
 }
 
+const authorizeErrors: AuthorizeErrorPages = {
+  unknownClient: 'The app you are trying to approve is not registered with FreeAgent (unknown client_id).',
+  badRedirect: 'The redirect_uri does not match one registered for this app.',
+  errorPage,
+};
+
 async function readForm(c: Context): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const type = c.req.header('content-type') ?? '';
@@ -117,14 +123,9 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
   const appName = (client: SandboxClient) => client.name ?? 'Bookbridge';
 
   app.get('/api/v2/approve_app', (c) => {
-    const q = c.req.query();
-    const checked = checkAuthorizeRequest(c, state.clients, q, {
-      unknownClient: 'The app you are trying to approve is not registered with FreeAgent (unknown client_id).',
-      badRedirect: 'The redirect_uri does not match one registered for this app.',
-      errorPage,
-    });
+    const checked = checkAuthorizeRequest(c, state.clients, authorizeErrors);
     if (!checked.ok) return checked.response;
-    const { client, redirectUri } = checked;
+    const { q, client, redirectUri } = checked;
     const id = token();
     state.pending.set(id, { id, clientId: client.id, redirectUri, state: q.state, expiresAt: state.now() + PAGE_LIFETIME_MS });
     return c.html(signInPage(id, appName(client)));

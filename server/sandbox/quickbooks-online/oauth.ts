@@ -7,7 +7,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { authenticateClient, bearerLookup, checkAuthorizeRequest, clientCredentials, readForm, redirectWith, refreshTokenGrant } from '../common/oauth.js';
+import { authenticateClient, bearerLookup, checkAuthorizeRequest, type AuthorizeErrorPages, clientCredentials, readForm, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import { escapeHtml, themedPage, type PageTheme } from '../common/page.js';
 import type { Grant, SandboxClient, SandboxState } from './state.js';
 
@@ -111,6 +111,12 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Something went wrong</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
+const authorizeErrors: AuthorizeErrorPages = {
+  unknownClient: 'The app you are connecting is not recognised (invalid client_id).',
+  badRedirect: 'The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs section on your app\'s keys tab.',
+  errorPage,
+};
+
 /** Basic client authentication only (Intuit's token and revoke endpoints take no client_id in the body). */
 function clientOf(state: SandboxState, c: Context): SandboxClient | undefined {
   return authenticateClient(state.clients, clientCredentials(c.req.header('authorization')));
@@ -167,14 +173,9 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
   const appName = (client: SandboxClient) => client.name ?? 'Bookbridge';
 
   app.get('/appcenter/connect/oauth2', (c) => {
-    const q = c.req.query();
-    const checked = checkAuthorizeRequest(c, state.clients, q, {
-      unknownClient: 'The app you are connecting is not recognised (invalid client_id).',
-      badRedirect: 'The redirect_uri query parameter value is invalid. Make sure it is listed in the Redirect URIs section on your app\'s keys tab.',
-      errorPage,
-    });
+    const checked = checkAuthorizeRequest(c, state.clients, authorizeErrors);
     if (!checked.ok) return checked.response;
-    const { client, redirectUri } = checked;
+    const { q, client, redirectUri } = checked;
     // Intuit insists on state (CSRF protection).
     if (!q.state) return redirectWith(c, redirectUri, { error: 'invalid_request', error_description: 'state is required' });
     const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);

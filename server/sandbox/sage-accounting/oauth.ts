@@ -5,7 +5,7 @@
  * refresh tokens live 31 days and work once (each refresh returns a new one).
  */
 import type { Context, Hono } from 'hono';
-import { authenticateClient, bearerLookup, checkAuthorizeRequest, clientCredentials, codeUsable, opaqueToken as opaque, readForm, redirectWith, refreshTokenGrant } from '../common/oauth.js';
+import { authenticateClient, bearerLookup, checkAuthorizeRequest, type AuthorizeErrorPages, clientCredentials, codeUsable, opaqueToken as opaque, readForm, redirectWith, refreshTokenGrant } from '../common/oauth.js';
 import type { Grant, SandboxClient, SandboxState, SandboxUser } from './state.js';
 
 export const ACCESS_TOKEN_SECONDS = 300;
@@ -85,6 +85,12 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Something went wrong</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
+const authorizeErrors: AuthorizeErrorPages = {
+  unknownClient: 'The application could not be found (client_id).',
+  badRedirect: 'The redirect_uri does not match a callback URL registered for this application.',
+  errorPage,
+};
+
 function tokenError(c: Context, error: string, status: 400 | 401 = 400) {
   return c.json({ error }, status);
 }
@@ -121,14 +127,9 @@ export function registerOAuthRoutes(app: Hono, state: SandboxState): void {
   const appName = (client: SandboxClient) => client.name ?? 'Bookbridge';
 
   app.get('/www/oauth2/auth/central', (c) => {
-    const q = c.req.query();
-    const checked = checkAuthorizeRequest(c, state.clients, q, {
-      unknownClient: 'The application could not be found (client_id).',
-      badRedirect: 'The redirect_uri does not match a callback URL registered for this application.',
-      errorPage,
-    });
+    const checked = checkAuthorizeRequest(c, state.clients, authorizeErrors);
     if (!checked.ok) return checked.response;
-    const { client, redirectUri } = checked;
+    const { q, client, redirectUri } = checked;
     const scope = (q.scope ?? '').trim();
     if (!scopes.has(scope)) return redirectWith(c, redirectUri, { error: 'invalid_scope', state: q.state });
     const country = q.country?.toLowerCase();

@@ -10,6 +10,7 @@ import type { Context, Hono } from 'hono';
 import {
   bearerLookup,
   checkAuthorizeRequest,
+  type AuthorizeErrorPages,
   formValues,
   readForm,
   redeemCode,
@@ -168,6 +169,12 @@ function errorPage(c: Context, message: string) {
   return c.html(page('Error', `<h1>Sorry, something went wrong</h1><p class="error" role="alert">${escapeHtml(message)}</p>`), 400);
 }
 
+const authorizeErrors: AuthorizeErrorPages = {
+  unknownClient: 'Invalid client_id: unauthorized_client.',
+  badRedirect: 'Invalid redirect_uri: it does not match one registered for this app.',
+  errorPage,
+};
+
 function issueTokens(c: Context, state: SandboxState, grant: Grant, withIdToken: boolean, nonce?: string) {
   const now = state.now();
   const nowSeconds = Math.floor(now / 1000);
@@ -294,14 +301,9 @@ export function registerIdentityRoutes(app: Hono, state: SandboxState): void {
   const appName = (client: SandboxClient) => client.name ?? 'Bookbridge';
 
   app.get('/login/identity/connect/authorize', (c) => {
-    const q = c.req.query();
-    const checked = checkAuthorizeRequest(c, state.clients, q, {
-      unknownClient: 'Invalid client_id: unauthorized_client.',
-      badRedirect: 'Invalid redirect_uri: it does not match one registered for this app.',
-      errorPage,
-    });
+    const checked = checkAuthorizeRequest(c, state.clients, authorizeErrors);
     if (!checked.ok) return checked.response;
-    const { client, redirectUri } = checked;
+    const { q, client, redirectUri } = checked;
     const scope = (q.scope ?? '').split(/[\s+]+/).filter(Boolean);
     const unknown = scope.find((s) => !knownScopes.has(s));
     if (scope.length === 0 || unknown) {
