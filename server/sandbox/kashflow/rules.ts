@@ -204,6 +204,26 @@ function checkDates(body: Record<string, unknown>, contact: Contact): RuleResult
   return { ok: true, value: { issued, due } };
 }
 
+type Amounts = Pick<Purchase & Invoice, 'PaymentLines' | 'NetAmount' | 'VATAmount' | 'GrossAmount' | 'AmountPaid' | 'IsCredit'>;
+
+/** A purchase's or invoice's money: its lines' totals, the payments recorded with it, credit when negative. */
+function checkAmounts(account: Account, rawPayments: unknown, lines: LineItem[]): RuleResult<Amounts> {
+  const t = totals(lines);
+  const payments = checkPayments(account, rawPayments, t.gross, () => account.nextId++);
+  if (!payments.ok) return payments;
+  return {
+    ok: true,
+    value: {
+      PaymentLines: payments.value,
+      NetAmount: t.net,
+      VATAmount: t.vat,
+      GrossAmount: t.gross,
+      AmountPaid: round2(payments.value.reduce((s, p) => s + p.Amount, 0)),
+      IsCredit: t.gross < 0,
+    },
+  };
+}
+
 export function createPurchase(account: Account, body: unknown, nowIso: string): RuleResult<Purchase> {
   if (!isObject(body)) return fail('ValidationError', 'The request body must be a purchase object.');
   const found = findContact(account.suppliers, body.SupplierCode, 'Supplier');
@@ -220,9 +240,8 @@ export function createPurchase(account: Account, body: unknown, nowIso: string):
   if (!lines.ok) return lines;
   const number = checkNumber(account.purchases, body.Number, 'Purchase');
   if (!number.ok) return number;
-  const t = totals(lines.value);
-  const payments = checkPayments(account, body.PaymentLines, t.gross, () => account.nextId++);
-  if (!payments.ok) return payments;
+  const amounts = checkAmounts(account, body.PaymentLines, lines.value);
+  if (!amounts.ok) return amounts;
   return {
     ok: true,
     value: {
@@ -236,12 +255,7 @@ export function createPurchase(account: Account, body: unknown, nowIso: string):
       Currency: currency.value,
       ProjectNumber: headerProject.value,
       LineItems: lines.value,
-      PaymentLines: payments.value,
-      NetAmount: t.net,
-      VATAmount: t.vat,
-      GrossAmount: t.gross,
-      AmountPaid: round2(payments.value.reduce((s, p) => s + p.Amount, 0)),
-      IsCredit: t.gross < 0,
+      ...amounts.value,
       Type: 'Purchase',
       CreatedDate: nowIso,
     },
@@ -262,9 +276,8 @@ export function createInvoice(account: Account, body: unknown, nowIso: string): 
   if (!lines.ok) return lines;
   const number = checkNumber(account.invoices, body.Number, 'Invoice');
   if (!number.ok) return number;
-  const t = totals(lines.value);
-  const payments = checkPayments(account, body.PaymentLines, t.gross, () => account.nextId++);
-  if (!payments.ok) return payments;
+  const amounts = checkAmounts(account, body.PaymentLines, lines.value);
+  if (!amounts.ok) return amounts;
   return {
     ok: true,
     value: {
@@ -277,12 +290,7 @@ export function createInvoice(account: Account, body: unknown, nowIso: string): 
       DueDate: due,
       Currency: currency.value,
       LineItems: lines.value,
-      PaymentLines: payments.value,
-      NetAmount: t.net,
-      VATAmount: t.vat,
-      GrossAmount: t.gross,
-      AmountPaid: round2(payments.value.reduce((s, p) => s + p.Amount, 0)),
-      IsCredit: t.gross < 0,
+      ...amounts.value,
       CreatedDate: nowIso,
     },
   };
