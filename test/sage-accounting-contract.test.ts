@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { catalogue, type ListKind } from '../shared/catalogue.js';
-import { ProviderError } from '../server/providers/errors.js';
 import { createSageAccountingAdapter } from '../server/providers/sage-accounting/index.js';
 import type { Credentials, ListEntry, ListPage, Organisation, ProviderContext, ProviderSession, PublishDocument, TokenSet } from '../server/providers/types.js';
 import { createSageAccountingSandbox } from '../server/sandbox/sage-accounting/index.js';
 import { loadSwaggerCheck, swaggerDir } from '../server/sandbox/sage-accounting/swagger.js';
 import { authorizeWithForms } from '../server/sandbox/sage-accounting/testing.js';
 import { listen, type RunningServer } from '../server/sandbox/serve.js';
+import { failure as caught } from './support/adapter.js';
 
 const client = { id: 'bookbridge-sandbox-sage-accounting', secret: 'contract-secret' };
 const redirectUri = 'http://127.0.0.1:8788/oauth/callback';
@@ -98,16 +98,6 @@ async function importAll(session: ProviderSession, kind: ListKind, options: { ch
 
 async function documents(businessId: string) {
   return (await control(`/documents?businessId=${businessId}`)).businesses[0];
-}
-
-async function caught(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProviderError) return error;
-    throw error;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 beforeAll(async () => {
