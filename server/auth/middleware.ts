@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
+import type { AppDeps } from '../app.js';
 import { ApiError, notFound, forbidden } from '../errors.js';
 import type { AppEnv } from '../http/router.js';
 import { validateSessionToken } from './sessions.js';
@@ -23,6 +24,11 @@ export function requireSession(deps: { db: Db; now: () => Date; sessionTtlMs: nu
     c.set('user', { id: user.id, email: user.email, name: user.name, isServerAdmin: user.is_server_admin === 1 });
     await next();
   };
+}
+
+/** The session middleware with this server's clock and session lifetime. */
+export function sessionFor(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>): MiddlewareHandler<AppEnv> {
+  return requireSession({ db: deps.db, now: () => deps.clock.now(), sessionTtlMs: deps.config.sessionDays * 86_400_000 });
 }
 
 /**

@@ -8,7 +8,7 @@ import { createSession, invalidateSession, invalidateUserSessions } from './sess
 import { accountRule, clearFailures, ipRule, recordFailure, retryAfter } from './throttle.js';
 import { addMembership, createBusiness, createUser, countUsers } from './users.js';
 import { consumeSetupCode } from './setup.js';
-import { requireSession } from './middleware.js';
+import { sessionFor } from './middleware.js';
 import { audit } from '../audit.js';
 
 const setupRoute = createRoute({
@@ -65,7 +65,7 @@ const meRoute = createRoute({
 export function authRoutes(deps: AppDeps) {
   const now = () => deps.clock.now().getTime();
   const ttl = deps.config.sessionDays * 24 * 60 * 60 * 1000;
-  const session = requireSession({ db: deps.db, now: deps.clock.now, sessionTtlMs: ttl });
+  const session = sessionFor(deps);
   const router = createRouter();
 
   const signedIn = async (userId: string) => {

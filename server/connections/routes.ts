@@ -2,9 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
 import type { AppDeps } from '../app.js';
-import { requireAdmin, requireSession, roleIn } from '../auth/middleware.js';
+import { requireAdmin, roleIn, sessionFor } from '../auth/middleware.js';
 import { ApiError, notFound, validationError } from '../errors.js';
-import { bearerSecurity, createRouter, errorResponses } from '../http/router.js';
+import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok, BusinessParams } from '../http/router.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { audit } from '../audit.js';
 import { view as jobView } from '../jobs/runner.js';
@@ -43,10 +43,7 @@ import {
 import { enqueueImport, IMPORT_JOB } from './import-lists.js';
 import { getConnection } from './store.js';
 
-const BusinessParams = z.object({ businessId: z.string().uuid('must be a business id') });
 const ConnectionParams = BusinessParams.extend({ connectionId: z.string().uuid('must be a connection id') });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
-const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 
 const routes = {
   list: createRoute({ method: 'get', path: '/api/businesses/{businessId}/connections', tags: ['Connections'], summary: 'The business’s connections with their health', security: bearerSecurity, request: { params: BusinessParams }, responses: { 200: ok('Connections.', ConnectionsResponse), ...errorResponses(400, 401, 404) } }),
@@ -88,7 +85,7 @@ export function toConnectionView(row: ConnectionsTable, now: number, runningJobI
 export function connectionRoutes(deps: AppDeps) {
   const router = createRouter();
   const now = () => deps.clock.now().getTime();
-  const session = requireSession({ db: deps.db, now: () => deps.clock.now(), sessionTtlMs: deps.config.sessionDays * 86_400_000 });
+  const session = sessionFor(deps);
   router.use('/api/businesses/:businessId/connections/*', session);
   router.use('/api/businesses/:businessId/connections', session);
   router.use('/api/businesses/:businessId/jobs/*', session);

@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Logger } from '../logger.js';
 import type { Session } from '../auth/sessions.js';
 import { validationError, zodIssues } from '../errors.js';
@@ -53,3 +53,8 @@ export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 |
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];
+
+/** Route-contract pieces every router uses. */
+export const BusinessParams = z.object({ businessId: z.string().uuid('must be a business id') });
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
+export const jsonResponse = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });

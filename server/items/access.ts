@@ -2,16 +2,13 @@
 import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../app.js';
-import { requireSession, roleIn } from '../auth/middleware.js';
+import { roleIn } from '../auth/middleware.js';
 import { forbidden } from '../errors.js';
 import type { AppEnv } from '../http/router.js';
 import { isAdminRole, type Role } from '../../shared/api.js';
 
-export const BusinessParams = z.object({ businessId: z.string().uuid('must be a business id') });
-
-export function sessionFor(deps: AppDeps) {
-  return requireSession({ db: deps.db, now: () => deps.clock.now(), sessionTtlMs: deps.config.sessionDays * 86_400_000 });
-}
+export { BusinessParams } from '../http/router.js';
+export { sessionFor } from '../auth/middleware.js';
 
 /**
  * Membership before anything else: someone outside the business gets 404 (not 403, so ids cannot

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.js';
 import { roleIn } from '../auth/middleware.js';
 import { ApiError, notFound, validationError } from '../errors.js';
-import { bearerSecurity, createRouter, errorResponses } from '../http/router.js';
+import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok } from '../http/router.js';
 import {
   CsvImportRequest,
   CsvImportResponse,
@@ -23,8 +23,6 @@ import { queueItems, wakePublisher } from '../publishing/outbox.js';
 import { audit } from '../audit.js';
 
 const ItemParams = BusinessParams.extend({ itemId: z.string().uuid('must be an item id') });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
-const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['Items'];
 
 const routes = {

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.js';
-import { requireSession } from '../auth/middleware.js';
+import { sessionFor } from '../auth/middleware.js';
 import { bearerSecurity, createRouter, errorResponses } from '../http/router.js';
 import { ProvidersResponse } from '../../shared/api.js';
 
@@ -18,10 +18,7 @@ const listRoute = createRoute({
 
 export function providerRoutes(deps: AppDeps) {
   const router = createRouter();
-  router.use(
-    '/api/providers',
-    requireSession({ db: deps.db, now: () => deps.clock.now(), sessionTtlMs: deps.config.sessionDays * 86_400_000 }),
-  );
+  router.use('/api/providers', sessionFor(deps));
   router.openapi(listRoute, (c) => c.json({ providers: deps.providers.summaries() }, 200));
   return router;
 }

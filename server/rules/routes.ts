@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppDeps } from '../app.js';
 import type { ContactRulesTable } from '../db/schema.js';
 import { ApiError, notFound, validationError, type Issue } from '../errors.js';
-import { bearerSecurity, createRouter, errorResponses } from '../http/router.js';
+import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok } from '../http/router.js';
 import { audit } from '../audit.js';
 import { itemTypes, type ListKind } from '../../shared/catalogue.js';
 import { Rule, RuleInput, RuleListResponse } from '../../shared/items.js';
@@ -15,8 +15,6 @@ import { getLedgerConnection } from '../connections/store.js';
 import { catalogue, type ProviderId } from '../../shared/catalogue.js';
 
 const RuleParams = BusinessParams.extend({ ruleId: z.string().uuid('must be a rule id') });
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
-const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['Supplier and customer rules'];
 
 const routes = {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.js';
 import { ApiError, validationError, type Issue } from '../errors.js';
-import { bearerSecurity, createRouter, errorResponses } from '../http/router.js';
+import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok } from '../http/router.js';
 import { audit } from '../audit.js';
 import { itemTypes } from '../../shared/catalogue.js';
 import { PublishingSettings, PublishingSettingsView, taxHandlingLabels, taxHandlings } from '../../shared/items.js';
@@ -10,8 +10,6 @@ import { loadLedger, refreshItemsFor, type Ledger } from '../items/evaluate.js';
 import { resolveRef } from '../items/lists.js';
 import { loadSettings, saveSettings } from './store.js';
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true as const });
-const ok = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['Publishing settings'];
 const path = '/api/businesses/{businessId}/publishing-settings';
 
