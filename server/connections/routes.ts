@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { html } from 'hono/html';
+import { sql } from 'kysely';
 import { streamSSE } from 'hono/streaming';
 import type { AppDeps } from '../app.js';
 import { requireAdmin, roleIn, sessionFor } from '../auth/middleware.js';
@@ -206,15 +207,23 @@ export function connectionRoutes(deps: AppDeps) {
     if (!connection) throw notFound('That connection');
     let query = deps.db.selectFrom('list_entries').where('connection_id', '=', connectionId).where('kind', '=', kind);
     if (status !== 'all') query = query.where('status', '=', status);
+    let total: number;
     if (q) {
       const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      query = query.where((eb) => eb.or([eb('name', 'like', like), eb('code', 'like', like)]));
+      query = query.where(sql<boolean>`(name LIKE ${like} ESCAPE '\\' OR code LIKE ${like} ESCAPE '\\')`);
+      total = Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    } else {
+      // Kept exact by triggers (migration 0005): no COUNT(*) over a list of 100,000.
+      let counts = deps.db.selectFrom('list_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).where('connection_id', '=', connectionId).where('kind', '=', kind);
+      if (status !== 'all') counts = counts.where('status', '=', status);
+      total = Number((await counts.executeTakeFirstOrThrow()).n);
     }
-    const total = Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    let page = query.selectAll().orderBy('name').orderBy('external_id').limit(limit + 1);
+    // Case-insensitive order, on the index of migration 0005; the cursor is the last (name, id).
+    let page = query.selectAll().orderBy(sql`name COLLATE NOCASE`).orderBy('external_id').limit(limit + 1);
     if (after) {
       const [name, id] = readListCursor(after);
-      page = page.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('external_id', '>', id)])]));
+      // Written so SQLite seeks to the cursor on the index (a row-value comparison would scan).
+      page = page.where(sql<boolean>`name COLLATE NOCASE >= ${name} AND (name COLLATE NOCASE > ${name} OR external_id > ${id})`);
     }
     const rows = await page.execute();
     const more = rows.length > limit;

@@ -141,6 +141,14 @@ export interface ListEntriesTable {
   updated_at: number;
 }
 
+/** Entries per list and status, kept by triggers on list_entries (migration 0005). */
+export interface ListCountsTable {
+  connection_id: string;
+  kind: string;
+  status: 'active' | 'archived';
+  n: number;
+}
+
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 export interface JobsTable {
@@ -302,6 +310,7 @@ export interface Database {
   oauth_states: OAuthStatesTable;
   grants: GrantsTable;
   list_entries: ListEntriesTable;
+  list_counts: ListCountsTable;
   jobs: JobsTable;
   items: ItemsTable;
   item_files: ItemFilesTable;

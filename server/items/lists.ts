@@ -32,7 +32,7 @@ export async function resolveRef(db: Db, connectionId: string, kind: ListKind, r
   const byCode = await base().where('code', '=', ref).orderBy(sql`status = 'active'`, 'desc').executeTakeFirst();
   if (byCode) return byCode;
   return base()
-    .where(sql`lower(name)`, '=', ref.toLowerCase())
+    .where(sql`name COLLATE NOCASE`, '=', ref)
     .orderBy(sql`status = 'active'`, 'desc')
     .executeTakeFirst();
 }

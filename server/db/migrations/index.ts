@@ -8,10 +8,12 @@ import { foundation } from './0001-foundation.js';
 import { connections } from './0002-connections.js';
 import { items } from './0003-items.js';
 import { itemApprovals } from './0004-item-approvals.js';
+import { listCounts } from './0005-list-counts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0002_connections': connections,
   '0003_items': items,
   '0004_item_approvals': itemApprovals,
+  '0005_list_counts': listCounts,
 };
