@@ -55,6 +55,31 @@ describe('operations', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
+
+  it('lets the extension’s pages call the API, and no web page', async () => {
+    const extension = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
+    const fromExtension = await server.request('GET', '/api/providers', { headers: { origin: extension } });
+    expect(fromExtension.headers.get('access-control-allow-origin')).toBe(extension);
+    expect(fromExtension.headers.get('vary')).toContain('Origin');
+    expect(fromExtension.headers.get('x-content-type-options')).toBe('nosniff');
+    const fromWeb = await server.request('GET', '/api/providers', { headers: { origin: 'https://evil.example' } });
+    expect(fromWeb.headers.get('access-control-allow-origin')).toBeNull();
+    expect(fromWeb.headers.get('vary')).toContain('Origin');
+
+    const preflight = await server.request('OPTIONS', '/api/auth/login', { headers: { origin: extension, 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(extension);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+    const webPreflight = await server.request('OPTIONS', '/api/auth/login', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(webPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a body over the limit, naming it, and reads no body on GET', async () => {
+    const big = await server.request('POST', '/api/auth/login', { body: 'x'.repeat(16 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
+    expect(big.status).toBe(413);
+    expect(JSON.stringify(await big.json())).toContain('"path":"body"');
+    expect((await server.request('GET', '/api/providers')).status).toBe(401);
+  });
 });
 
 describe('provider catalogue', () => {

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/database.js';
+import { readThrough } from '../db/read-cache.js';
 import type { AppDeps } from '../app.js';
 import { ApiError, notFound, forbidden } from '../errors.js';
 import type { AppEnv } from '../http/router.js';
@@ -12,16 +13,10 @@ export function requireSession(deps: { db: Db; now: () => Date; sessionTtlMs: nu
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError(401, 'unauthenticated', 'Sign in first: this request has no session token.');
-    const session = await validateSessionToken(deps.db, match[1]!, deps.now().getTime(), deps.sessionTtlMs);
-    if (!session) throw new ApiError(401, 'session_expired', 'Your session has ended. Sign in again.');
-    const user = await deps.db
-      .selectFrom('users')
-      .select(['id', 'email', 'name', 'is_server_admin'])
-      .where('id', '=', session.userId)
-      .executeTakeFirst();
-    if (!user) throw new ApiError(401, 'session_expired', 'Your session has ended. Sign in again.');
-    c.set('session', session);
-    c.set('user', { id: user.id, email: user.email, name: user.name, isServerAdmin: user.is_server_admin === 1 });
+    const valid = await validateSessionToken(deps.db, match[1]!, deps.now().getTime(), deps.sessionTtlMs);
+    if (!valid) throw new ApiError(401, 'session_expired', 'Your session has ended. Sign in again.');
+    c.set('session', valid.session);
+    c.set('user', valid.user);
     await next();
   };
 }
@@ -36,14 +31,11 @@ export function sessionFor(deps: Pick<AppDeps, 'db' | 'clock' | 'config'>): Midd
  * cannot be probed.
  */
 export async function roleIn(db: Db, userId: string, businessId: string): Promise<Role> {
-  const row = await db
-    .selectFrom('memberships')
-    .select('role')
-    .where('user_id', '=', userId)
-    .where('business_id', '=', businessId)
-    .executeTakeFirst();
-  if (!row) throw notFound('That business');
-  return row.role;
+  const role = await readThrough(db, `role:${userId}:${businessId}`, async () =>
+    (await db.selectFrom('memberships').select('role').where('user_id', '=', userId).where('business_id', '=', businessId).executeTakeFirst())?.role,
+  );
+  if (!role) throw notFound('That business');
+  return role;
 }
 
 /** Seed 003: only Admins manage connections: business admins, user admins, accountants/bookkeepers. */

@@ -9,6 +9,8 @@ import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { readThrough } from '../db/read-cache.js';
+import type { AuthenticatedUser } from '../http/router.js';
 
 export interface Session {
   id: string;
@@ -40,12 +42,19 @@ export async function createSession(db: Db, userId: string, now: number, ttlMs: 
   return { session, token: `${id}.${secret}` };
 }
 
-/** Returns the session for a token, or null (never throws for a bad token). */
-export async function validateSessionToken(db: Db, token: string, now: number, ttlMs: number): Promise<Session | null> {
+/** Returns the session and its user for a token, or null (never throws for a bad token). */
+export async function validateSessionToken(db: Db, token: string, now: number, ttlMs: number): Promise<{ session: Session; user: AuthenticatedUser } | null> {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || parts[0].length > 64 || parts[1].length > 64) return null;
   const [id, secret] = parts as [string, string];
-  const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await readThrough(db, `session:${id}`, () =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['sessions.secret_hash', 'sessions.user_id', 'sessions.created_at', 'sessions.last_used_at', 'sessions.expires_at', 'users.email', 'users.name', 'users.is_server_admin'])
+      .where('sessions.id', '=', id)
+      .executeTakeFirst(),
+  );
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secret_hash))) return null;
   if (now >= row.expires_at) {
@@ -57,7 +66,10 @@ export async function validateSessionToken(db: Db, token: string, now: number, t
     expiresAt = now + ttlMs;
     await db.updateTable('sessions').set({ last_used_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
   }
-  return { id, userId: row.user_id, createdAt: row.created_at, expiresAt };
+  return {
+    session: { id, userId: row.user_id, createdAt: row.created_at, expiresAt },
+    user: { id: row.user_id, email: row.email, name: row.name, isServerAdmin: row.is_server_admin === 1 },
+  };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

@@ -5,7 +5,7 @@ import { streamSSE } from 'hono/streaming';
 import type { AppDeps } from '../app.js';
 import { requireAdmin, roleIn, sessionFor } from '../auth/middleware.js';
 import { ApiError, notFound, validationError } from '../errors.js';
-import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok, BusinessParams } from '../http/router.js';
+import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok, jsonText, BusinessParams } from '../http/router.js';
 import type { ConnectionsTable } from '../db/schema.js';
 import { audit } from '../audit.js';
 import { view as jobView } from '../jobs/runner.js';
@@ -43,6 +43,8 @@ import {
 } from './lifecycle.js';
 import { enqueueImport, IMPORT_JOB } from './import-lists.js';
 import { getConnection } from './store.js';
+import { readThrough } from '../db/read-cache.js';
+import type { Db } from '../db/database.js';
 
 const ConnectionParams = BusinessParams.extend({ connectionId: z.string().uuid('must be a connection id') });
 
@@ -201,42 +203,16 @@ export function connectionRoutes(deps: AppDeps) {
 
   router.openapi(routes.lists, async (c) => {
     const { businessId, connectionId, kind } = c.req.valid('param');
-    const { q, status, limit, after } = c.req.valid('query');
+    const query = c.req.valid('query');
     await roleIn(deps.db, c.get('user').id, businessId);
-    const connection = await getConnection(deps.db, businessId, connectionId);
-    if (!connection) throw notFound('That connection');
-    let query = deps.db.selectFrom('list_entries').where('connection_id', '=', connectionId).where('kind', '=', kind);
-    if (status !== 'all') query = query.where('status', '=', status);
-    let total: number;
-    if (q) {
-      const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      query = query.where(sql<boolean>`(name LIKE ${like} ESCAPE '\\' OR code LIKE ${like} ESCAPE '\\')`);
-      total = Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    } else {
-      // Kept exact by triggers (migration 0005): no COUNT(*) over a list of 100,000.
-      let counts = deps.db.selectFrom('list_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).where('connection_id', '=', connectionId).where('kind', '=', kind);
-      if (status !== 'all') counts = counts.where('status', '=', status);
-      total = Number((await counts.executeTakeFirstOrThrow()).n);
-    }
-    // Case-insensitive order, on the index of migration 0005; the cursor is the last (name, id).
-    let page = query.selectAll().orderBy(sql`name COLLATE NOCASE`).orderBy('external_id').limit(limit + 1);
-    if (after) {
-      const [name, id] = readListCursor(after);
-      // Written so SQLite seeks to the cursor on the index (a row-value comparison would scan).
-      page = page.where(sql<boolean>`name COLLATE NOCASE >= ${name} AND (name COLLATE NOCASE > ${name} OR external_id > ${id})`);
-    }
-    const rows = await page.execute();
-    const more = rows.length > limit;
-    const entries = rows.slice(0, limit);
-    const lastRow = entries.at(-1);
-    return c.json(
-      {
-        entries: entries.map((r) => ({ externalId: r.external_id, code: r.code, name: r.name, status: r.status, archivedReason: r.archived_reason, type: r.type, taxRate: r.tax_rate, currency: r.currency })),
-        next: more && lastRow ? Buffer.from(JSON.stringify([lastRow.name, lastRow.external_id])).toString('base64url') : null,
-        total,
-      },
-      200,
+    // The same pages are read again and again (each popup, each dashboard visit) while a list
+    // changes only on import or refresh: kept until the database changes.
+    // Kept as JSON text: serialising a page is most of the cost of answering it from memory.
+    const page = await readThrough(deps.db, `list:${businessId}:${connectionId}:${kind}:${JSON.stringify(query)}`, async () =>
+      (await getConnection(deps.db, businessId, connectionId)) ? JSON.stringify(await listPage(deps.db, connectionId, kind, query)) : undefined,
     );
+    if (!page) throw notFound('That connection');
+    return jsonText<z.infer<typeof ListResponse>>(c, page);
   });
 
   router.openapi(routes.mergeProposal, async (c) => {
@@ -289,6 +265,42 @@ export function connectionRoutes(deps: AppDeps) {
 }
 
 /** The `after` cursor of a list page (base64url JSON [name, externalId]); anything else is a 400. */
+/** A page of a list in case-insensitive name order; the cursor is the last (name, id). */
+async function listPage(db: Db, connectionId: string, kind: string, { q, status, limit, after }: z.infer<typeof ListQuery>): Promise<z.infer<typeof ListResponse>> {
+  let query = db.selectFrom('list_entries').where('connection_id', '=', connectionId).where('kind', '=', kind);
+  if (status !== 'all') query = query.where('status', '=', status);
+  let total: number;
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    query = query.where(sql<boolean>`(name LIKE ${like} ESCAPE '\\' OR code LIKE ${like} ESCAPE '\\')`);
+    total = Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  } else {
+    // Kept exact by triggers (migration 0005): no COUNT(*) over a list of 100,000.
+    let counts = db.selectFrom('list_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).where('connection_id', '=', connectionId).where('kind', '=', kind);
+    if (status !== 'all') counts = counts.where('status', '=', status);
+    total = Number((await counts.executeTakeFirstOrThrow()).n);
+  }
+  let page = query
+    .select(['external_id', 'code', 'name', 'status', 'archived_reason', 'type', 'tax_rate', 'currency'])
+    .orderBy(sql`name COLLATE NOCASE`)
+    .orderBy('external_id')
+    .limit(limit + 1);
+  if (after) {
+    const [name, id] = readListCursor(after);
+    // Written so SQLite seeks to the cursor on the index (a row-value comparison would scan).
+    page = page.where(sql<boolean>`name COLLATE NOCASE >= ${name} AND (name COLLATE NOCASE > ${name} OR external_id > ${id})`);
+  }
+  const rows = await page.execute();
+  const more = rows.length > limit;
+  const entries = rows.slice(0, limit);
+  const lastRow = entries.at(-1);
+  return {
+    entries: entries.map((r) => ({ externalId: r.external_id, code: r.code, name: r.name, status: r.status, archivedReason: r.archived_reason, type: r.type, taxRate: r.tax_rate, currency: r.currency })),
+    next: more && lastRow ? Buffer.from(JSON.stringify([lastRow.name, lastRow.external_id])).toString('base64url') : null,
+    total,
+  };
+}
+
 function readListCursor(after: string): [string, string] {
   let cursor: unknown;
   try {

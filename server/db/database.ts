@@ -6,6 +6,8 @@ import { mkdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import { attachReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 
@@ -30,10 +32,15 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.pragma('journal_size_limit = 67108864');
   // Two processes may share the file (a second server, the admin command): wait, don't fail.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const { connection, writes } = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  // data_version moves when another connection (another process) commits; `writes` counts this
+  // process's own write statements. Together: "nothing anywhere has changed" while both stay.
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  attachReadCache(db, () => `${writes()}:${dataVersion.get() as number}`);
   return {
     db,
-    sqlite,
+    sqlite: connection,
     close: async () => {
       await db.destroy();
     },
@@ -92,29 +99,29 @@ export async function migrate(
 
 /**
  * Kysely prepares every query it runs; preparing is a large part of a small query's cost in
- * better-sqlite3. Same SQL text → same prepared statement, from a bounded cache.
+ * better-sqlite3. Same SQL text → same prepared statement, from a bounded cache. Every write
+ * statement prepared here (or SQL run with exec) is counted, for the read cache's version.
  */
-function withStatementCache(sqlite: SQLite.Database, size = 500): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
-  const prepare = sqlite.prepare.bind(sqlite);
-  return new Proxy(sqlite, {
+function withStatementCache(sqlite: SQLite.Database, size = 500): { connection: SQLite.Database; writes: () => number } {
+  const cache = new LRUCache<string, SQLite.Statement>({ max: size });
+  let writes = 0;
+  const prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) cache.set(sql, (statement = sqlite.prepare(sql)));
+    if (!statement.reader) writes++;
+    return statement;
+  };
+  const exec = (sql: string) => {
+    writes++;
+    return sqlite.exec(sql);
+  };
+  const connection = new Proxy(sqlite, {
     get(target, prop, receiver) {
-      if (prop !== 'prepare') {
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return (sql: string) => {
-        let statement = cache.get(sql);
-        if (statement) {
-          // Map order is insertion order: re-insert to keep the most recent at the end.
-          cache.delete(sql);
-        } else {
-          statement = prepare(sql);
-          if (cache.size >= size) cache.delete(cache.keys().next().value!);
-        }
-        cache.set(sql, statement);
-        return statement;
-      };
+      if (prop === 'prepare') return prepare;
+      if (prop === 'exec') return exec;
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  return { connection, writes: () => writes };
 }

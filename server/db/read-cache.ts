@@ -1,0 +1,60 @@
+/**
+ * Reads that stay right until the database changes: who a session belongs to, a member's role,
+ * a page of a list. Each entry carries the database's version when it was read (this process's
+ * write count and SQLite's data_version, see openDatabase) and is used only while that version
+ * holds, so there is no expiry to tune and no invalidation call to forget: any write, by this
+ * process or another sharing the file, retires every entry. What it saves is the work of the
+ * hot reads between writes (bench/throughput.ts: a list page without it costs ~10× more).
+ */
+import { LRUCache } from 'lru-cache';
+import type { Kysely } from 'kysely';
+
+type Version = () => string;
+
+interface Entry {
+  version: string;
+  value: NonNullable<unknown>;
+}
+
+const caches = new WeakMap<Kysely<unknown>, ReadCache>();
+
+export class ReadCache {
+  private readonly entries = new LRUCache<string, Entry>({
+    max: 20_000,
+    // Pages are kept as their JSON text; rows are small. 64 MB at most.
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (entry) => (typeof entry.value === 'string' ? entry.value.length * 2 : 1024),
+  });
+
+  constructor(private readonly version: Version) {}
+
+  /**
+   * The value for `key` read at the current version, or `load()`'s. Nothing is kept for a load
+   * that returns null/undefined or throws (so unknown session ids cannot fill the cache).
+   */
+  async get<T extends NonNullable<unknown>>(key: string, load: () => Promise<T | undefined | null>): Promise<T | undefined> {
+    // Read before loading: a write during the load leaves the entry stamped older, so it is
+    // re-read next time rather than trusted.
+    const version = this.version();
+    const hit = this.entries.get(key);
+    if (hit && hit.version === version) return hit.value as T;
+    const value = await load();
+    if (value === undefined || value === null) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    this.entries.set(key, { version, value });
+    return value;
+  }
+}
+
+export function attachReadCache(db: Kysely<any>, version: Version): void {
+  caches.set(db, new ReadCache(version));
+}
+
+/** `load()`, kept until the database changes. Without a cache attached to `db`: just `load()`. */
+export async function readThrough<T extends NonNullable<unknown>>(db: Kysely<any>, key: string, load: () => Promise<T | undefined | null>): Promise<T | undefined> {
+  const cache = caches.get(db);
+  if (!cache) return (await load()) ?? undefined;
+  return cache.get(key, load);
+}
