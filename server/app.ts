@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import { errorResponse, handleError } from './errors.js';
+import { freshReads } from './db/read-cache.js';
 import { healthRoutes } from './health.js';
 import { createRouter } from './http/router.js';
 import type { Logger } from './logger.js';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
   const app = createRouter();
 
   app.use('*', async (c, next) => {
+    freshReads(deps.db);
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);

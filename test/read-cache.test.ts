@@ -15,7 +15,7 @@ describe('ReadCache', () => {
   it('answers from memory while the version holds, and reads again when it moves', async () => {
     let version = 1;
     let loads = 0;
-    const cache = new ReadCache(() => String(version));
+    const cache = new ReadCache(() => version, () => 0);
     const load = async () => ({ n: ++loads });
     expect(await cache.get('k', load)).toEqual({ n: 1 });
     expect(await cache.get('k', load)).toEqual({ n: 1 });
@@ -25,7 +25,7 @@ describe('ReadCache', () => {
 
   it('keeps nothing for a miss, and re-reads a value loaded while a write happened', async () => {
     let version = 1;
-    const cache = new ReadCache(() => String(version));
+    const cache = new ReadCache(() => version, () => 0);
     let loads = 0;
     expect(await cache.get('gone', async () => (loads++, undefined))).toBeUndefined();
     expect(await cache.get('gone', async () => (loads++, undefined))).toBeUndefined();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import { attachReadCache } from './read-cache.js';
+import { attachReadCache, ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 
@@ -37,7 +37,7 @@ export function openDatabase(file: string): OpenedDatabase {
   // data_version moves when another connection (another process) commits; `writes` counts this
   // process's own write statements. Together: "nothing anywhere has changed" while both stay.
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
-  attachReadCache(db, () => `${writes()}:${dataVersion.get() as number}`);
+  attachReadCache(db, new ReadCache(writes, () => dataVersion.get() as number));
   return {
     db,
     sqlite: connection,

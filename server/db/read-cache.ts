@@ -3,13 +3,12 @@
  * a page of a list. Each entry carries the database's version when it was read (this process's
  * write count and SQLite's data_version, see openDatabase) and is used only while that version
  * holds, so there is no expiry to tune and no invalidation call to forget: any write, by this
- * process or another sharing the file, retires every entry. What it saves is the work of the
+ * process or another sharing the file, retires every entry, and a request sees every commit
+ * made before it started. What it saves is the work of the
  * hot reads between writes (bench/throughput.ts: a list page without it costs ~10× more).
  */
 import { LRUCache } from 'lru-cache';
 import type { Kysely } from 'kysely';
-
-type Version = () => string;
 
 interface Entry {
   version: string;
@@ -25,8 +24,30 @@ export class ReadCache {
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (entry) => (typeof entry.value === 'string' ? entry.value.length * 2 : 1024),
   });
+  private others: number | undefined;
 
-  constructor(private readonly version: Version) {}
+  /**
+   * @param writes this process's write count
+   * @param dataVersion SQLite's data_version: moves when another connection commits. Read once
+   *   per request (see `fresh`) or turn of the event loop, not once per read.
+   */
+  constructor(
+    private readonly writes: () => number,
+    private readonly dataVersion: () => number,
+  ) {}
+
+  /** A request starts: it must see every commit made before it, by any process. */
+  fresh(): void {
+    this.others = undefined;
+  }
+
+  private version(): string {
+    if (this.others === undefined) {
+      this.others = this.dataVersion();
+      setImmediate(() => this.fresh());
+    }
+    return `${this.writes()}:${this.others}`;
+  }
 
   /**
    * The value for `key` read at the current version, or `load()`'s. Nothing is kept for a load
@@ -48,8 +69,13 @@ export class ReadCache {
   }
 }
 
-export function attachReadCache(db: Kysely<any>, version: Version): void {
-  caches.set(db, new ReadCache(version));
+export function attachReadCache(db: Kysely<any>, cache: ReadCache): void {
+  caches.set(db, cache);
+}
+
+/** Called as each request starts (server/app.ts). */
+export function freshReads(db: Kysely<any>): void {
+  caches.get(db)?.fresh();
 }
 
 /** `load()`, kept until the database changes. Without a cache attached to `db`: just `load()`. */
