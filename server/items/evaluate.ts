@@ -6,18 +6,18 @@
  */
 import type { AppDeps } from '../app.js';
 import type { ConnectionsTable } from '../db/schema.js';
-import { getLedgerConnection } from '../connections/store.js';
 import { catalogue, type ItemType, type ListKind, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
-import type { PublishingSettings } from '../../shared/items.js';
+import type { ItemState, PublishingSettings } from '../../shared/items.js';
 import { checkItem } from '../publishing/check.js';
 import { applyRuleAndDefaults } from '../rules/apply.js';
 import { ruleForContact, ruleValues } from '../rules/store.js';
 import { defaultsFor, loadSettings } from '../settings/store.js';
-import { ListSnapshot, loadSnapshot, resolveRef } from './lists.js';
+import { compiledOnce } from './compiled.js';
+import { ledgerCurrencies, ListSnapshot, loadEntries, resolveRef, type Entry, type Refs } from './lists.js';
 import { editableStates, toModel, contentColumns, type ItemModel } from './model.js';
 import type { Db } from '../db/database.js';
 import { queueItems } from '../publishing/outbox.js';
-import { applyApprovalStatus, getApprovalConnection, type ApprovalConnection } from '../approvals/beside.js';
+import { applyApprovalStatus, type ApprovalConnection } from '../approvals/beside.js';
 
 export interface Ledger {
   connection: ConnectionsTable;
@@ -28,33 +28,46 @@ export interface Ledger {
 }
 
 /**
- * The connection items of `type` publish to: a connection beside the ledger that takes that type
- * (Bill.com takes cost items, expense claims and purchase credits, and syncs them to the ledger
- * itself), otherwise the ledger. Without a type: the ledger.
+ * The business's connections that can take work (active, or expired and waiting for a reconnect),
+ * oldest first. One read on `connections_business`, filtered here: a business has a handful of
+ * connections, and binding role or status as parameters would make SQLite re-plan the statement
+ * on every run (they decide whether the partial indexes apply).
  */
+async function liveConnections(db: Db, businessId: string): Promise<ConnectionsTable[]> {
+  const rows = await connectionsOf.all(db, { businessId });
+  return rows.filter((c) => c.status === 'active' || c.status === 'expired');
+}
+
+const connectionsOf = compiledOnce((db, v: { businessId: string }) => db.selectFrom('connections').selectAll().where('business_id', '=', v.businessId).orderBy('created_at'));
+
+/**
+ * The connection items of `type` publish to, among `live`: a connection beside the ledger that
+ * takes that type (Bill.com takes cost items, expense claims and purchase credits, and syncs them
+ * to the ledger itself), otherwise the ledger. Without a type: the ledger.
+ */
+function pickPublishing(live: ConnectionsTable[], type?: ItemType): ConnectionsTable | undefined {
+  const taker = type ? live.find((c) => c.role === 'secondary' && (catalogue[c.provider as ProviderId]?.destinations[type].length ?? 0) > 0) : undefined;
+  return taker ?? live.find((c) => c.role === 'ledger');
+}
+
+/** The business's ApprovalMax connection, newest first, as `getApprovalConnection` (approvals/beside.ts) reads it. */
+function pickApprovals(live: ConnectionsTable[]): ApprovalConnection | null {
+  const row = live.findLast((c) => c.provider === 'approvalmax');
+  return row ? { connectionId: row.id, provider: row.provider as ProviderId, status: row.status as ApprovalConnection['status'] } : null;
+}
+
 export async function publishingConnection(db: Db, businessId: string, type?: ItemType): Promise<ConnectionsTable | undefined> {
-  if (type) {
-    const beside = await db
-      .selectFrom('connections')
-      .selectAll()
-      .where('business_id', '=', businessId)
-      .where('role', '=', 'secondary')
-      .where('status', 'in', ['active', 'expired'])
-      .orderBy('created_at')
-      .execute();
-    const taker = beside.find((c) => (catalogue[c.provider as ProviderId]?.destinations[type].length ?? 0) > 0);
-    if (taker) return taker;
-  }
-  return getLedgerConnection(db, businessId);
+  return pickPublishing(await liveConnections(db, businessId), type);
 }
 
 export async function loadLedger(db: Db, businessId: string, type?: ItemType): Promise<Ledger | null> {
-  const connection = await publishingConnection(db, businessId, type);
+  const live = await liveConnections(db, businessId);
+  const connection = pickPublishing(live, type);
   if (!connection) return null;
   const entry = catalogue[connection.provider as ProviderId];
   if (!entry) return null;
   const { settings } = await loadSettings(db, connection.id, entry);
-  return { connection, entry, settings, approvals: connection.role === 'ledger' ? await getApprovalConnection(db, businessId) : null };
+  return { connection, entry, settings, approvals: connection.role === 'ledger' ? pickApprovals(live) : null };
 }
 
 export function itemRefs(item: ItemModel): Partial<Record<ListKind, (string | null)[]>> {
@@ -67,49 +80,104 @@ export function itemRefs(item: ItemModel): Partial<Record<ListKind, (string | nu
   };
 }
 
-/** Rules, defaults and the check, in memory; the caller saves. */
-export async function evaluate(db: Db, item: ItemModel, ledger: Ledger | null): Promise<{ item: ItemModel; lists: ListSnapshot }> {
+/**
+ * Rules, defaults and the check, in memory; the caller saves. `known.contact` is the contact the
+ * caller already resolved (null: not in the lists), so it is neither looked up nor read again.
+ * Each list entry is read at most once per evaluation.
+ */
+export async function evaluate(
+  db: Db,
+  item: ItemModel,
+  ledger: Ledger | null,
+  known: { contact?: Entry | null } = {},
+): Promise<{ item: ItemModel; lists: ListSnapshot }> {
   if (!ledger) {
     const issues = checkItem(item, { entry: null, lists: ListSnapshot.empty(), bankMatch: false, duplicateOf: null });
     return { item: { ...item, issues, autoPublish: false }, lists: ListSnapshot.empty() };
   }
   const connectionId = ledger.connection.id;
+  // `kind:id` → the entry, or undefined once looked up and not there.
+  const read = new Map<string, Entry | undefined>();
+  const remember = (entry: Entry) => read.set(`${entry.kind}:${entry.external_id}`, entry);
+  const load = async (refs: Refs) => {
+    const missing: Partial<Record<ListKind, string[]>> = {};
+    for (const [kind, ids] of Object.entries(refs) as [ListKind, Iterable<string | null | undefined>][]) {
+      for (const id of ids) {
+        if (!id || read.has(`${kind}:${id}`)) continue;
+        read.set(`${kind}:${id}`, undefined);
+        (missing[kind] ??= []).push(id);
+      }
+    }
+    if (Object.keys(missing).length > 0) for (const entry of await loadEntries(db, connectionId, missing)) remember(entry);
+  };
+  if (known.contact) remember(known.contact);
+
   let next = item;
   if (!next.contactId) {
     // Items can arrive before the lists are imported: find the contact by name once they are.
-    const found = await resolveRef(db, connectionId, 'contacts', next.contactName);
-    if (found) next = { ...next, contactId: found.external_id, contactName: found.name };
+    const found = known.contact !== undefined ? known.contact : await resolveRef(db, connectionId, 'contacts', next.contactName);
+    if (found) {
+      remember(found);
+      next = { ...next, contactId: found.external_id, contactName: found.name };
+    }
   }
   const ruleRow = await ruleForContact(db, connectionId, next.contactId);
   const rule = ruleRow ? ruleValues(ruleRow) : null;
 
   // Category default tax: the account's default tax code, matched to the tax rate list.
   const categoryIds = [...next.lines.map((l) => l.category), rule?.category ?? null];
-  const categories = await loadSnapshot(db, connectionId, { categories: categoryIds });
+  await load({ categories: categoryIds });
   const categoryTax = new Map<string, string | null>();
+  const taxByCode = new Map<string, Entry | undefined>();
   for (const id of new Set(categoryIds.filter((v): v is string => !!v))) {
-    const code = categories.get('categories', id)?.tax_rate;
-    const tax = code ? await resolveRef(db, connectionId, 'tax_rates', code) : undefined;
+    const code = read.get(`categories:${id}`)?.tax_rate;
+    if (code && !taxByCode.has(code)) taxByCode.set(code, await resolveRef(db, connectionId, 'tax_rates', code));
+    const tax = code ? taxByCode.get(code) : undefined;
+    if (tax) remember(tax);
     categoryTax.set(id, tax?.external_id ?? null);
   }
 
   next = applyRuleAndDefaults(next, rule, defaultsFor(ledger.entry, ledger.settings, next.type, (id) => categoryTax.get(id) ?? null));
   next = applyApprovalStatus(next, ledger.entry, ledger.approvals);
-  const lists = await loadSnapshot(db, connectionId, itemRefs(next));
+  const refs = itemRefs(next);
+  await load(refs);
+  const entries = Object.entries(refs).flatMap(([kind, ids]) => ids.map((id) => (id ? read.get(`${kind}:${id}`) : undefined)).filter((e): e is Entry => !!e));
+  const lists = new ListSnapshot(entries, await ledgerCurrencies(db, connectionId));
   const duplicate = next.number
-    ? await db
-        .selectFrom('items')
-        .select(['id', 'state'])
-        .where('business_id', '=', next.businessId)
-        .where('id', '!=', next.id)
-        .where('number', '=', next.number)
-        .where('type', '=', next.type)
-        .where((eb) => (next.contactId ? eb('contact_external_id', '=', next.contactId) : eb('contact_name', '=', next.contactName)))
-        .where('state', 'in', ['queued', 'publishing', 'published', 'waiting_for_reconnect'])
-        .executeTakeFirst()
+    ? next.contactId
+      ? await duplicateById.first(db, { businessId: next.businessId, itemId: next.id, number: next.number, type: next.type, contact: next.contactId })
+      : await duplicateByName.first(db, { businessId: next.businessId, itemId: next.id, number: next.number, type: next.type, contact: next.contactName })
     : undefined;
   const issues = checkItem(next, { entry: ledger.entry, lists, bankMatch: ledger.settings.bankMatch, duplicateOf: duplicate ?? null });
   return { item: { ...next, issues }, lists };
+}
+
+/** Another item of the business with the same number and contact, published or on its way. */
+const duplicateOf = (contactColumn: 'contact_external_id' | 'contact_name') =>
+  compiledOnce((db, v: { businessId: string; itemId: string; number: string; type: ItemType; contact: string }) =>
+    db
+      .selectFrom('items')
+      .select(['id', 'state'])
+      .where('business_id', '=', v.businessId)
+      .where('id', '!=', v.itemId)
+      .where('number', '=', v.number)
+      .where('type', '=', v.type)
+      .where(contactColumn, '=', v.contact)
+      .where('state', 'in', ['queued', 'publishing', 'published', 'waiting_for_reconnect']),
+  );
+const duplicateById = duplicateOf('contact_external_id');
+const duplicateByName = duplicateOf('contact_name');
+
+/** Failed and held items keep their state (a user re-publishes them); the others follow the check. */
+export function stateAfterCheck(current: ItemState, issues: readonly unknown[]): ItemState {
+  return current === 'ready' || current === 'needs_attention' ? (issues.length === 0 ? 'ready' : 'needs_attention') : current;
+}
+
+/** Queues an item that just passed its check if its supplier auto-publishes; returns its state then. */
+export async function autoPublish(deps: AppDeps, item: ItemModel, state: ItemState, ledger: Ledger | null): Promise<ItemState> {
+  if (state !== 'ready' || !item.autoPublish || !ledger) return state;
+  await queueItems(deps, ledger.connection, [item.id], { userId: null, auto: true });
+  return 'queued';
 }
 
 /**
@@ -121,8 +189,7 @@ export async function refreshItem(deps: AppDeps, itemId: string, ledger?: Ledger
   if (!row || !editableStates.includes(row.state)) return undefined;
   const current = ledger === undefined ? await loadLedger(deps.db, row.business_id, row.type) : ledger;
   const { item } = await evaluate(deps.db, toModel(row), current);
-  // Failed and held items keep their state (a user re-publishes them); the others follow the check.
-  const state: ItemModel['state'] = row.state === 'ready' || row.state === 'needs_attention' ? (item.issues.length === 0 ? 'ready' : 'needs_attention') : row.state;
+  const state = stateAfterCheck(row.state, item.issues);
   const saved = await deps.db
     .updateTable('items')
     .set({ ...contentColumns(item), state, updated_at: deps.clock.now().getTime() })
@@ -131,12 +198,7 @@ export async function refreshItem(deps: AppDeps, itemId: string, ledger?: Ledger
     .where('updated_at', '=', row.updated_at)
     .executeTakeFirst();
   if (Number(saved.numUpdatedRows) !== 1) return undefined; // changed meanwhile: that change re-evaluates
-  const model = { ...item, state };
-  if (state === 'ready' && item.autoPublish && current) {
-    await queueItems(deps, current.connection, [itemId], { userId: null, auto: true });
-    model.state = 'queued';
-  }
-  return model;
+  return { ...item, state: await autoPublish(deps, item, state, current) };
 }
 
 /** After a rule or the settings change: every item that may still change, for that contact or all. */

@@ -83,9 +83,9 @@ export function itemRoutes(deps: AppDeps) {
   const router = createRouter();
   const session = sessionFor(deps);
   const member = memberOnly(deps);
-  for (const path of ['/api/businesses/:businessId/items', '/api/businesses/:businessId/items/*']) {
-    router.use(path, session, member);
-  }
+  // One pattern: Hono's `/items/*` also matches `/items` itself (listing both ran the session and
+  // membership checks twice on every POST and GET of /items).
+  router.use('/api/businesses/:businessId/items/*', session, member);
 
   const findItem = async (businessId: string, itemId: string) => {
     const row = await deps.db.selectFrom('items').selectAll().where('id', '=', itemId).where('business_id', '=', businessId).executeTakeFirst();
@@ -95,9 +95,9 @@ export function itemRoutes(deps: AppDeps) {
 
   router.openapi(routes.create, async (c) => {
     const { businessId } = c.req.valid('param');
-    const item = await createItem(deps, c.req.valid('json'), { businessId, userId: c.get('user').id });
-    const row = await findItem(businessId, item!.id);
-    return c.json(await itemView(deps.db, row), 201);
+    const user = c.get('user');
+    const created = (await createItem(deps, c.req.valid('json'), { businessId, userId: user.id }))!;
+    return c.json(await itemView(deps.db, created.row, { lists: created.lists, file: created.file, submitter: user }), 201);
   });
 
   router.openapi(routes.import, async (c) => {
@@ -113,7 +113,7 @@ export function itemRoutes(deps: AppDeps) {
       try {
         if (!ledgers.has(item.input.type)) ledgers.set(item.input.type, await loadLedger(deps.db, businessId, item.input.type));
         const model = await createItem(deps, item.input, { businessId, userId, dryRun, ledger: ledgers.get(item.input.type) });
-        created.push({ row: item.rows[0]!, itemId: model?.id ?? null });
+        created.push({ row: item.rows[0]!, itemId: model?.item.id ?? null });
       } catch (error) {
         if (error instanceof ApiError && error.issues) errors.push(...issuesToRows(error.issues, item.rows));
         else throw error;

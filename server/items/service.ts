@@ -13,9 +13,10 @@ import type { ListKind } from '../../shared/catalogue.js';
 import type { FieldSource, Item, ItemInput, ItemPatch } from '../../shared/items.js';
 import type { ItemInput as ItemInputSchema } from '../../shared/items.js';
 import { checkTotals } from './money.js';
-import { kindNoun, loadSnapshot, refView, resolveRef } from './lists.js';
+import { compiledOnce } from './compiled.js';
+import { kindNoun, loadSnapshot, refView, resolveRef, type ListSnapshot } from './lists.js';
 import { contentColumns, editableStates, parseError, toModel, type ItemLine, type ItemModel } from './model.js';
-import { itemRefs, loadLedger, publishingConnection, refreshItem, type Ledger } from './evaluate.js';
+import { autoPublish, evaluate, itemRefs, loadLedger, publishingConnection, stateAfterCheck, type Ledger } from './evaluate.js';
 import { approvalProviderName, sourceNotes } from '../approvals/beside.js';
 
 export type ParsedItemInput = z.infer<typeof ItemInputSchema>;
@@ -54,16 +55,23 @@ function checkChoices(ledger: Ledger | null, type: ItemModel['type'], destinatio
   }
 }
 
-export interface CreateResult {
+/** A new item as stored, and what its view needs without reading it back. */
+export interface Created {
   item: ItemModel;
+  row: ItemsTable;
+  lists: ListSnapshot;
+  file: ItemFileView | null;
 }
 
-/** Validates and stores a new item (or, with `dryRun`, only validates). Throws a 400 naming each field. */
+/**
+ * Validates a new item, applies rules and defaults, checks it and stores it in one write (or, with
+ * `dryRun`, only validates). Throws a 400 naming each field.
+ */
 export async function createItem(
   deps: AppDeps,
   input: ParsedItemInput,
   by: { businessId: string; userId: string; dryRun?: boolean; ledger?: Ledger | null },
-): Promise<ItemModel | null> {
+): Promise<Created | null> {
   const issues: Issue[] = [];
   const ledger = by.ledger === undefined ? await loadLedger(deps.db, by.businessId, input.type) : by.ledger;
   const totals = checkTotals({ taxMode: input.taxMode, lines: input.lines, total: input.total, totalTax: input.totalTax });
@@ -88,7 +96,7 @@ export async function createItem(
   if (issues.length > 0) throw validationError(issues);
 
   // The contact may not be in the lists yet (a new supplier): kept by name, flagged by the check.
-  const contact = ledger ? await resolveRef(deps.db, ledger.connection.id, 'contacts', input.contact) : undefined;
+  const contact = ledger ? ((await resolveRef(deps.db, ledger.connection.id, 'contacts', input.contact)) ?? null) : undefined;
   for (const [field, given] of [
     ['paymentAccount', paymentAccount],
     ['paid', input.paid],
@@ -102,7 +110,7 @@ export async function createItem(
 
   const id = randomUUID();
   const now = deps.clock.now().getTime();
-  const model: ItemModel = {
+  const submitted: ItemModel = {
     id,
     businessId: by.businessId,
     type: input.type,
@@ -129,13 +137,15 @@ export async function createItem(
     issues: [],
     autoPublish: false,
   };
+  const { item: checked, lists } = await evaluate(deps.db, submitted, ledger, { contact });
+  const state = stateAfterCheck(submitted.state, checked.issues);
   const row: ItemsTable = {
     id,
     business_id: by.businessId,
     type: input.type,
-    state: 'needs_attention',
+    state,
     source: input.source,
-    ...contentColumns(model),
+    ...contentColumns(checked),
     error: null,
     idempotency_key: randomUUID(),
     key_generation: 0,
@@ -153,15 +163,25 @@ export async function createItem(
     created_at: now,
     updated_at: now,
   };
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.insertInto('items').values(row).execute();
-    if (input.file) {
-      const data = Buffer.from(input.file.data, 'base64');
-      await trx.insertInto('item_files').values({ item_id: id, name: input.file.name, content_type: input.file.contentType, size: data.length, data }).execute();
-    }
-  });
-  return (await refreshItem(deps, id, ledger)) ?? model;
+  let file: ItemFileView | null = null;
+  if (input.file) {
+    const data = Buffer.from(input.file.data, 'base64');
+    file = { name: input.file.name, contentType: input.file.contentType, size: data.length };
+    await deps.db.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values(row).execute();
+      await trx.insertInto('item_files').values({ item_id: id, name: file!.name, content_type: file!.contentType, size: file!.size, data }).execute();
+    });
+  } else {
+    await insertItem.run(deps.db, row);
+  }
+  const item = { ...checked, state: await autoPublish(deps, checked, state, ledger) };
+  if (item.state === row.state) return { item, row, lists, file };
+  // Queued at once (its supplier auto-publishes): the row changed, read it again.
+  const queued = await deps.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  return { item, row: queued, lists, file };
 }
+
+const insertItem = compiledOnce((db, row: ItemsTable) => db.insertInto('items').values(row));
 
 /** A manual edit: given fields become `manual`; a null hands the field back to the rule or default. */
 export async function patchItem(deps: AppDeps, row: ItemsTable, patch: ItemPatch, by: { userId: string }): Promise<ItemModel> {
@@ -252,26 +272,54 @@ export async function patchItem(deps: AppDeps, row: ItemsTable, patch: ItemPatch
   if (issues.length > 0) throw validationError(issues);
 
   item.sources = sources;
+  // Rules, defaults and the check on the edited item, saved with it in one write.
+  const { item: checked } = await evaluate(deps.db, item, ledger);
+  const state = stateAfterCheck(row.state, checked.issues);
   const now = deps.clock.now().getTime();
   const saved = await deps.db
     .updateTable('items')
-    .set({ ...contentColumns(item), updated_at: now })
+    .set({ ...contentColumns(checked), state, updated_at: now })
     .where('id', '=', row.id)
     .where('updated_at', '=', row.updated_at)
     .where('state', '=', row.state)
     .executeTakeFirst();
   if (Number(saved.numUpdatedRows) !== 1) throw new ApiError(409, 'edit_conflict', 'This item changed while you were editing it: reload it and edit again.');
   await audit(deps.db, { businessId: row.business_id, userId: by.userId, action: 'item.edit', detail: { itemId: row.id, fields: Object.keys(patch) }, at: now });
-  return (await refreshItem(deps, row.id, ledger)) ?? item;
+  return { ...checked, state: await autoPublish(deps, checked, state, ledger) };
 }
 
-export async function itemView(db: Db, row: ItemsTable): Promise<Item> {
+type ItemFileView = NonNullable<Item['file']>;
+
+/**
+ * The item as the API shows it. `known` carries what the caller already has in hand (a new item's
+ * lists, file and submitter), so it is not read back.
+ */
+export async function itemView(
+  db: Db,
+  row: ItemsTable,
+  known: { lists?: ListSnapshot; file?: ItemFileView | null; submitter?: { id: string; name: string } } = {},
+): Promise<Item> {
   const item = toModel(row);
-  const connectionId = row.connection_id ?? (await publishingConnection(db, row.business_id, row.type))?.id;
-  const lists = connectionId ? await loadSnapshot(db, connectionId, itemRefs(item)) : undefined;
+  let lists = known.lists;
+  if (!lists) {
+    const connectionId = row.connection_id ?? (await publishingConnection(db, row.business_id, row.type))?.id;
+    lists = connectionId ? await loadSnapshot(db, connectionId, itemRefs(item)) : undefined;
+  }
   const ref = (kind: ListKind, id: string | null) => refView(lists?.get(kind, id), id);
-  const file = await db.selectFrom('item_files').select(['name', 'content_type', 'size']).where('item_id', '=', row.id).executeTakeFirst();
-  const submitter = row.submitted_by ? await db.selectFrom('users').select(['id', 'name']).where('id', '=', row.submitted_by).executeTakeFirst() : undefined;
+  const file =
+    known.file !== undefined
+      ? known.file
+      : await db
+          .selectFrom('item_files')
+          .select(['name', 'content_type as contentType', 'size'])
+          .where('item_id', '=', row.id)
+          .executeTakeFirst();
+  const submitter =
+    known.submitter && known.submitter.id === row.submitted_by
+      ? known.submitter
+      : row.submitted_by
+        ? await db.selectFrom('users').select(['id', 'name']).where('id', '=', row.submitted_by).executeTakeFirst()
+        : undefined;
   const approval = row.state === 'published' ? await db.selectFrom('item_approvals').selectAll().where('item_id', '=', row.id).executeTakeFirst() : undefined;
   return {
     id: row.id,
@@ -304,7 +352,7 @@ export async function itemView(db: Db, row: ItemsTable): Promise<Item> {
     destination: item.destination,
     status: item.status,
     description: item.description,
-    file: file ? { name: file.name, contentType: file.content_type, size: file.size } : null,
+    file: file ? { name: file.name, contentType: file.contentType, size: file.size } : null,
     submittedBy: submitter ? { id: submitter.id, name: submitter.name } : null,
     sources: item.sources,
     sourceNotes: sourceNotes(item.sources),

@@ -89,7 +89,8 @@ export function ruleRoutes(deps: AppDeps) {
   const router = createRouter();
   const session = sessionFor(deps);
   const member = memberOnly(deps);
-  for (const path of ['/api/businesses/:businessId/rules', '/api/businesses/:businessId/rules/*']) router.use(path, session, member);
+  // `/rules/*` also matches `/rules` in Hono: one pattern, or the checks run twice.
+  router.use('/api/businesses/:businessId/rules/*', session, member);
 
   const needLedger = async (businessId: string) => {
     const ledger = await loadLedger(deps.db, businessId);

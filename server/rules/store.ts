@@ -9,6 +9,7 @@ import type { ContactRulesTable } from '../db/schema.js';
 import type { ListKind, ProviderEntry } from '../../shared/catalogue.js';
 import type { Rule } from '../../shared/items.js';
 import { loadSnapshot, refView, type ListSnapshot } from '../items/lists.js';
+import { compiledOnce } from '../items/compiled.js';
 import { describeEntry } from '../publishing/check.js';
 import type { RuleValues } from './apply.js';
 
@@ -36,8 +37,12 @@ export function ruleValues(row: ContactRulesTable): RuleValues {
 
 export async function ruleForContact(db: Db, connectionId: string, contactId: string | null): Promise<ContactRulesTable | undefined> {
   if (!contactId) return undefined;
-  return db.selectFrom('contact_rules').selectAll().where('connection_id', '=', connectionId).where('contact_external_id', '=', contactId).executeTakeFirst();
+  return ruleOf.first(db, { connectionId, contactId });
 }
+
+const ruleOf = compiledOnce((db, v: { connectionId: string; contactId: string }) =>
+  db.selectFrom('contact_rules').selectAll().where('connection_id', '=', v.connectionId).where('contact_external_id', '=', v.contactId),
+);
 
 export async function rulesSnapshot(db: Db, connectionId: string, rows: ContactRulesTable[]): Promise<ListSnapshot> {
   const refs: Partial<Record<ListKind, string[]>> = {};

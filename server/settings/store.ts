@@ -11,6 +11,7 @@ import type { PublishingSettings } from '../../shared/items.js';
 import type { Defaults } from '../rules/apply.js';
 import type { ItemLine } from '../items/model.js';
 import { direction } from '../items/model.js';
+import { compiledOnce } from '../items/compiled.js';
 
 export function defaultSettings(entry: ProviderEntry): PublishingSettings {
   const perType = <T>(f: (t: ItemType) => T) => Object.fromEntries(itemTypes.map((t) => [t, f(t)])) as Record<ItemType, T>;
@@ -24,7 +25,7 @@ export function defaultSettings(entry: ProviderEntry): PublishingSettings {
 }
 
 export async function loadSettings(db: Db, connectionId: string, entry: ProviderEntry): Promise<{ settings: PublishingSettings; updatedAt: number | null }> {
-  const row = await db.selectFrom('publishing_settings').select(['settings', 'updated_at']).where('connection_id', '=', connectionId).executeTakeFirst();
+  const row = await settingsOf.first(db, { connectionId });
   if (!row) return { settings: defaultSettings(entry), updatedAt: null };
   // Saved settings are merged over the defaults, so a field added later reads its default.
   const saved = JSON.parse(row.settings) as Partial<PublishingSettings>;
@@ -40,6 +41,10 @@ export async function loadSettings(db: Db, connectionId: string, entry: Provider
     updatedAt: row.updated_at,
   };
 }
+
+const settingsOf = compiledOnce((db, v: { connectionId: string }) =>
+  db.selectFrom('publishing_settings').select(['settings', 'updated_at']).where('connection_id', '=', v.connectionId),
+);
 
 export async function saveSettings(
   db: Db,

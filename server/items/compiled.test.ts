@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, type OpenedDatabase } from '../db/database.js';
+import type { UsersTable } from '../db/schema.js';
+import { compiledOnce } from './compiled.js';
+
+let opened: OpenedDatabase;
+beforeAll(async () => {
+  opened = openDatabase(':memory:');
+  await migrate(opened);
+  const now = Date.now();
+  await opened.db
+    .insertInto('users')
+    .values(['ann', 'bob', 'cy'].map((id, i) => ({ id, email: `${id}@example.com`, name: id.toUpperCase(), password_hash: 'x', is_server_admin: i === 2 ? 1 : 0, created_at: now })))
+    .execute();
+});
+afterAll(() => opened.close());
+
+describe('compiledOnce', () => {
+  const byEmail = compiledOnce((db, v: { email: string }) =>
+    db.selectFrom('users').select(['id', 'name']).where('email', '=', v.email).where('is_server_admin', 'in', [0, 1]),
+  );
+
+  it('answers each run with that run’s values, and keeps the constants the query holds', async () => {
+    expect(await byEmail.first(opened.db, { email: 'ann@example.com' })).toEqual({ id: 'ann', name: 'ANN' });
+    expect(await byEmail.first(opened.db, { email: 'cy@example.com' })).toEqual({ id: 'cy', name: 'CY' });
+    expect(await byEmail.all(opened.db, { email: 'nobody@example.com' })).toEqual([]);
+  });
+
+  it('writes with the row it is given, column by column', async () => {
+    const rename = compiledOnce((db, v: { id: string; name: string }) => db.updateTable('users').set({ name: v.name }).where('id', '=', v.id));
+    expect(await rename.run(opened.db, { id: 'bob', name: 'Robert' })).toBe(1n);
+    expect(await rename.run(opened.db, { id: 'nobody', name: 'X' })).toBe(0n);
+    expect(await byEmail.first(opened.db, { email: 'bob@example.com' })).toEqual({ id: 'bob', name: 'Robert' });
+  });
+
+  it('compiles again for a different set of value names (an insert of other columns)', async () => {
+    // is_server_admin left out of the first row: the table's default (0) applies.
+    const insert = compiledOnce((db, row: Omit<UsersTable, 'is_server_admin'> & { is_server_admin?: number }) => db.insertInto('users').values(row as UsersTable));
+    await insert.run(opened.db, { id: 'dee', email: 'dee@example.com', name: 'DEE', password_hash: 'x', created_at: 1 });
+    await insert.run(opened.db, { id: 'eve', email: 'eve@example.com', name: 'EVE', password_hash: 'x', created_at: 1, is_server_admin: 1 });
+    const rows = await opened.db.selectFrom('users').select(['id', 'is_server_admin']).where('id', 'in', ['dee', 'eve']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'dee', is_server_admin: 0 },
+      { id: 'eve', is_server_admin: 1 },
+    ]);
+  });
+});

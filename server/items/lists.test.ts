@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, type OpenedDatabase } from '../db/database.js';
+import { resolveRef } from './lists.js';
+
+let opened: OpenedDatabase;
+beforeAll(async () => {
+  opened = openDatabase(':memory:');
+  await migrate(opened);
+  opened.sqlite.pragma('foreign_keys = OFF'); // entries without a connection row: only the look-up is under test
+  const entry = (external_id: string, name: string, code: string | null, status: 'active' | 'archived' = 'active') => ({
+    connection_id: 'conn', kind: 'contacts', external_id, code, name, status, type: null, tax_rate: null, currency: null, extra: null, archived_reason: null, seen_by_job: null, updated_at: 0,
+  });
+  await opened.db
+    .insertInto('list_entries')
+    .values([
+      entry('c-1', 'Acme Ltd', 'ACME'),
+      entry('c-2', 'c-1', null), // a name that is another entry's id: the id wins
+      entry('c-3', 'Old Co', 'OLD', 'archived'),
+      entry('c-4', 'old co', 'OLD'),
+      entry('ACME', 'Shadow', null, 'archived'),
+    ])
+    .execute();
+});
+afterAll(() => opened.close());
+
+const find = async (ref: string) => (await resolveRef(opened.db, 'conn', 'contacts', ref))?.external_id;
+
+describe('resolveRef', () => {
+  it('takes an id, then a code, then a name, whatever its case', async () => {
+    expect(await find('c-1')).toBe('c-1');
+    expect(await find('ACME')).toBe('ACME'); // an id before a code
+    expect(await find('acme ltd')).toBe('c-1');
+    expect(await find('ACME LTD')).toBe('c-1');
+    expect(await find('nobody')).toBeUndefined();
+  });
+
+  it('prefers the active entry when a code or name is shared with an archived one', async () => {
+    expect(await find('OLD')).toBe('c-4');
+    expect(await find('OLD CO')).toBe('c-4');
+  });
+
+  it('looks only in the given connection and list', async () => {
+    expect(await resolveRef(opened.db, 'other', 'contacts', 'c-1')).toBeUndefined();
+    expect(await resolveRef(opened.db, 'conn', 'categories', 'Acme Ltd')).toBeUndefined();
+  });
+});
