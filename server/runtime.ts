@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createApp, type AppDeps, type Clock } from './app.js';
 import { SecretBox, loadOrCreateKeyFile } from './crypto/secret-box.js';
 import { migrate, openDatabase, type OpenedDatabase } from './db/database.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import type { Logger } from './logger.js';
 import type { PasswordCost } from './auth/passwords.js';
 import { adapterFactories } from './providers/index.js';
@@ -45,6 +46,7 @@ export async function createRuntime(
   const database = openDatabase(config.databasePath);
   const { applied, backup } = await migrate(database, { file: config.databasePath, now: clock.now });
   if (applied.length > 0) options.logger.info({ applied, backup }, 'database migrated');
+  const checkpointer = config.databasePath === ':memory:' ? undefined : startCheckpointer(database.sqlite, config.databasePath, options.logger);
 
   const sandboxClients: Partial<Record<ProviderId, { id: string; secret: string }>> = {};
   for (const id of config.sandboxProviders) sandboxClients[id] = sandboxClient(id, config.sandboxClientSecret);
@@ -100,6 +102,7 @@ export async function createRuntime(
     app,
     close: async () => {
       await jobs.stop();
+      await checkpointer?.stop();
       await database.close();
     },
   };

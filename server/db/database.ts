@@ -25,10 +25,8 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  // Checkpoint the WAL every ~40 MB rather than SQLite's 4 MB: an import writes each index page
-  // at random, and every checkpoint copies them all back, so a 4 MB WAL doubled its disk work
-  // (bench/import-refresh.ts). The file is cut back to 64 MB after a checkpoint.
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  // The server checkpoints from a worker thread (checkpointer.ts); the WAL file is cut back to
+  // 64 MB after a checkpoint.
   sqlite.pragma('journal_size_limit = 67108864');
   // Two processes may share the file (a second server, the admin command): wait, don't fail.
   sqlite.pragma('busy_timeout = 5000');
