@@ -4,7 +4,7 @@
  * contacts list holds 10,000 entries. Prints `READY <url> <token> <businessId> <connectionId>`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
@@ -58,4 +58,10 @@ runtime.app.get('/_bench/hello', (c) => c.text('hello'));
 const server = serve({ fetch: runtime.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
   process.stdout.write(`READY http://127.0.0.1:${info.port} ${token} ${businessId} ${connection.id}\n`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () =>
+  server.close(async () => {
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }),
+);
