@@ -87,6 +87,8 @@ export interface SandboxProcess {
   tenantId: string;
   child: ChildProcess;
   calls(): Promise<Record<string, number>>;
+  /** Ms spent answering counted calls since the last reset; its thread's busy and CPU ms since start. */
+  busy(): Promise<{ answeringMs: number; activeMs: number; cpuMs: number }>;
   resetCalls(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startXeroSandboxProcess(args: Record<string, string | numb
     tenantId,
     child,
     calls: async () => (await fetch(`${url}/_bench/calls`)).json() as Promise<Record<string, number>>,
+    busy: async () => (await fetch(`${url}/_bench/busy`)).json() as Promise<{ answeringMs: number; activeMs: number; cpuMs: number }>,
     resetCalls: async () => void (await fetch(`${url}/_bench/reset`, { method: 'POST' })),
     stop: () =>
       new Promise((resolve) => {

@@ -3,6 +3,7 @@
  * with one large generated organisation and call counting. Prints `READY <url>` when listening.
  *   node --import tsx bench/support/xero-sandbox-process.ts --contacts 100000 --accounts 5000 --time-scale 60 --secret S
  */
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Hono } from 'hono';
 import { createXeroSandbox, generateOrganisation } from '../../server/sandbox/xero/index.js';
@@ -30,16 +31,28 @@ const { app } = createSandboxServer({ secret, only: { xero } });
 
 // Calls to the Accounting API by list or document, for "calls against the minimum".
 let calls: Record<string, number> = {};
+/** Milliseconds spent answering those calls (request in → response ready), summed. */
+let answering = 0;
 const counting = new Hono();
 counting.use('/xero/api/api.xro/2.0/*', async (c, next) => {
   const resource = c.req.path.replace('/xero/api/api.xro/2.0/', '').split('/')[0]!;
   const key = `${c.req.method} ${resource}${c.req.query('where') ? ' (where)' : ''}`;
   calls[key] = (calls[key] ?? 0) + 1;
+  const t0 = performance.now();
   await next();
+  answering += performance.now() - t0;
 });
 counting.get('/_bench/calls', (c) => c.json(calls));
+// Time answering the counted calls since the reset; how long this process's one thread has been
+// busy since it started, and its CPU time: it does one thing at a time, so whatever it answered
+// cannot have taken less wall time than that.
+counting.get('/_bench/busy', (c) => {
+  const cpu = process.cpuUsage();
+  return c.json({ answeringMs: answering, activeMs: performance.eventLoopUtilization().active, cpuMs: (cpu.user + cpu.system) / 1000 });
+});
 counting.post('/_bench/reset', (c) => {
   calls = {};
+  answering = 0;
   return c.json({ ok: true });
 });
 counting.route('/', app);

@@ -26,14 +26,34 @@ import type { PublishDocument, PublishOutcome, PublishResult, ProviderAdapter, P
 import { createProviderSession } from '../connections/provider-session.js';
 import { markExpired } from '../connections/expiry.js';
 import { refreshList } from '../connections/import-lists.js';
-import { audit } from '../audit.js';
 import { evaluate, loadLedger, type Ledger } from '../items/evaluate.js';
 import { loadSnapshot } from '../items/lists.js';
-import { contentColumns, toModel } from '../items/model.js';
+import { contentColumns, toModel, type ItemModel } from '../items/model.js';
 import { itemRefs } from '../items/evaluate.js';
 import { buildDocument, providerKey } from './document.js';
 import { documentLabel, publishError, reconnectMessage } from './messages.js';
 import { PUBLISH_JOB } from './outbox.js';
+import { Prepared } from './prepared.js';
+
+// The rows written per item, built and compiled once (see prepared.ts).
+type Bookkeeping = { attemptId: string; attempts: number; now: number; id: string };
+const toPublishing = new Prepared<Bookkeeping>((db, { attemptId, attempts, now, id }) =>
+  db.updateTable('items').set({ state: 'publishing', last_attempt_id: attemptId, attempt_count: attempts, updated_at: now }).where('id', '=', id).where('state', '=', 'queued'),
+);
+const toPublishingWith = new Prepared<ReturnType<typeof contentColumns> & Bookkeeping>(
+  (db, { attemptId, attempts, now, id, ...content }) =>
+    db.updateTable('items').set({ ...content, state: 'publishing', last_attempt_id: attemptId, attempt_count: attempts, updated_at: now }).where('id', '=', id).where('state', '=', 'queued'),
+);
+const attemptSucceeded = new Prepared<{ result: string; now: number; id: string }>((db, v) =>
+  db.updateTable('publish_attempts').set({ status: 'succeeded', result: v.result, error: null, finished_at: v.now }).where('id', '=', v.id),
+);
+const itemPublished = new Prepared<{ documentId: string; url: string; paymentId: string | null; attachments: ItemsTable['attachment_state']; now: number; id: string }>(
+  (db, v) =>
+    db
+      .updateTable('items')
+      .set({ state: 'published', document_id: v.documentId, document_url: v.url, payment_id: v.paymentId, published_at: v.now, error: null, attachment_state: v.attachments, updated_at: v.now })
+      .where('id', '=', v.id),
+);
 
 /** Test hooks: e.g. stop the world between the provider's answer and recording it (a crash). */
 export interface PublishingHooks {
@@ -60,6 +80,10 @@ export class Publisher {
 }
 
 const MAX_PASSES = 20;
+/** Items read from the queue at a time. */
+const PAGE = 500;
+/** Batches claimed (attempts committed) and waiting for a slot in the limiter, at most. */
+const LOOKAHEAD = 1;
 const HEARTBEAT_MS = 10_000;
 
 export function publishJobHandler(deps: AppDeps, publisher: Publisher): JobHandler {
@@ -126,6 +150,9 @@ class Drain {
   /** Set on a transient failure or 429: stop and let the job runner retry after this long. */
   private retry: ProviderError | null = null;
   private unexpected: unknown = null;
+  /** Claimed batches waiting for the limiter, and who waits for one of them to start. */
+  private waiting = 0;
+  private readonly slotTaken: (() => void)[] = [];
 
   constructor(
     private readonly deps: AppDeps,
@@ -191,60 +218,133 @@ class Drain {
     if (this.retry) throw this.retry;
   }
 
-  /** One pass over the queue: resolve unclear attempts, send fresh items in batches. */
+  /**
+   * One pass over the queue: resolve unclear attempts, then send fresh items in batches. Fresh
+   * items stream through page by page; each batch is checked and its attempts recorded while
+   * earlier batches are in flight, so our own work overlaps the provider's.
+   */
   private async pass(): Promise<boolean> {
-    const rows = await this.deps.db
+    const { db } = this.deps;
+    const rows = await db
       .selectFrom('items')
       .selectAll()
       .where('connection_id', '=', this.connection.id)
       .where('state', 'in', ['queued', 'publishing'])
       .orderBy('created_at')
-      .limit(500)
+      .orderBy('id')
+      .limit(PAGE)
       .execute();
     if (rows.length === 0) return false;
 
+    const attemptIds = rows.map((r) => r.last_attempt_id).filter((id): id is string => id !== null);
+    const attempts = new Map<string, PublishAttemptsTable>();
+    for (let i = 0; i < attemptIds.length; i += PAGE) {
+      const found = await db.selectFrom('publish_attempts').selectAll().where('id', 'in', attemptIds.slice(i, i + PAGE)).execute();
+      for (const a of found) attempts.set(a.id, a);
+    }
     const unresolved: { row: ItemsTable; attempt: PublishAttemptsTable }[] = [];
     const fresh: ItemsTable[] = [];
     for (const row of rows) {
-      const attempt = row.last_attempt_id
-        ? await this.deps.db.selectFrom('publish_attempts').selectAll().where('id', '=', row.last_attempt_id).executeTakeFirst()
-        : undefined;
+      const attempt = row.last_attempt_id ? attempts.get(row.last_attempt_id) : undefined;
       if (attempt && (attempt.status === 'started' || attempt.status === 'unknown')) {
         if (await this.takeOver(attempt)) unresolved.push({ row, attempt });
       } else if (row.state === 'queued') {
         fresh.push(row);
       } else if (attempt?.status === 'succeeded' && attempt.result) {
         // A crash between recording the attempt and the item: finish what was recorded.
-        await this.published({ row, attemptId: attempt.id, document: JSON.parse(attempt.document) as PublishDocument }, JSON.parse(attempt.result) as PublishResult);
+        await this.published([{ c: { row, attemptId: attempt.id, document: JSON.parse(attempt.document) as PublishDocument }, result: JSON.parse(attempt.result) as PublishResult }]);
       } else {
         // `publishing` with a refused attempt (crash before the item was updated): send again.
-        await this.deps.db.updateTable('items').set({ state: 'queued', updated_at: this.now() }).where('id', '=', row.id).where('state', '=', 'publishing').execute();
+        await db.updateTable('items').set({ state: 'queued', updated_at: this.now() }).where('id', '=', row.id).where('state', '=', 'publishing').execute();
         fresh.push({ ...row, state: 'queued' });
       }
     }
 
-    // Batches of one destination each (one provider call shape), up to the provider's batch size.
-    const groups = new Map<string, ItemsTable[]>();
-    for (const row of fresh) {
-      const key = `${row.type}:${row.destination}`;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+    const work = unresolved.map((u) => this.limited(() => this.resolve(u.row, u.attempt)));
+    let sent = 0;
+    try {
+      let page = fresh;
+      let last = rows[rows.length - 1]!;
+      let more = rows.length === PAGE;
+      for (;;) {
+        sent += await this.sendPage(page, work);
+        if (!more || this.stopped) break;
+        // The next page of queued items, after the last one seen (those before it are in hand).
+        const next = await db
+          .selectFrom('items')
+          .selectAll()
+          .where('connection_id', '=', this.connection.id)
+          .where('state', '=', 'queued')
+          .where((eb) => eb.or([eb('created_at', '>', last.created_at), eb.and([eb('created_at', '=', last.created_at), eb('id', '>', last.id)])]))
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(PAGE)
+          .execute();
+        if (next.length === 0) break;
+        page = next;
+        last = next[next.length - 1]!;
+        more = next.length === PAGE;
+      }
+    } finally {
+      // Never leave with calls in flight: a retry of this job must not find their attempts
+      // "started" and resolve them while the answers are still on their way.
+      await Promise.all(work);
     }
-    const size = Math.max(1, this.entry.capabilities.batchSize);
-    const batches: ItemsTable[][] = [];
-    for (const group of groups.values()) for (let i = 0; i < group.length; i += size) batches.push(group.slice(i, i + size));
-
-    const tasks = [
-      ...unresolved.map((u) => this.limited(() => this.resolve(u.row, u.attempt))),
-      ...batches.map((batch) => this.limited(() => this.sendBatch(batch))),
-    ];
-    await Promise.all(tasks);
-    return unresolved.length + batches.length > 0;
+    return unresolved.length + sent > 0;
   }
 
-  private limited(task: () => Promise<void>): Promise<void> {
+  /**
+   * Batches of one destination each (one provider call shape), up to the provider's batch size.
+   * Each batch is claimed (checked, attempts committed) before it waits for a slot in the
+   * limiter; at most LOOKAHEAD claimed batches wait, so a stop leaves little to hand back.
+   */
+  private async sendPage(rows: ItemsTable[], work: Promise<void>[]): Promise<number> {
+    const groups = new Map<string, ItemsTable[]>();
+    for (const row of rows) {
+      const key = `${row.type}:${row.destination}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = []));
+      group.push(row);
+    }
+    const size = Math.max(1, this.entry.capabilities.batchSize);
+    let batches = 0;
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.length && !this.stopped; i += size) {
+        while (this.waiting >= LOOKAHEAD) await new Promise<void>((resolve) => this.slotTaken.push(resolve));
+        if (this.stopped) break;
+        let claimed: Claimed[];
+        try {
+          claimed = await this.claim(group.slice(i, i + size));
+        } catch (error) {
+          this.unexpected ??= error;
+          break;
+        }
+        batches++;
+        if (claimed.length === 0) continue;
+        this.waiting++;
+        work.push(
+          this.limited(
+            () => this.send(claimed),
+            () => this.handBack(claimed),
+            () => {
+              this.waiting--;
+              this.slotTaken.shift()?.();
+            },
+          ),
+        );
+      }
+    }
+    return batches;
+  }
+
+  private limited(task: () => Promise<void>, skipped?: () => Promise<void>, started?: () => void): Promise<void> {
     return this.limiter
       .add(async () => {
-        if (this.stopped) return;
+        started?.();
+        if (this.stopped) {
+          await skipped?.();
+          return;
+        }
         await task();
       })
       .catch((error: unknown) => {
@@ -271,82 +371,113 @@ class Drain {
     return Number(r.numUpdatedRows) === 1;
   }
 
-  /** Check each item against the current lists, then record "attempt started" before the call. */
-  private async sendBatch(rows: ItemsTable[]): Promise<void> {
-    const claimed: Claimed[] = [];
-    for (const row of rows) {
-      if (this.stopped) break;
-      const c = await this.claim(row);
-      if (c) claimed.push(c);
-    }
-    if (claimed.length === 0) return;
-    await this.send(claimed);
-  }
-
   private ledgerFor(type: ItemType): Promise<Ledger | null> {
     let ledger = this.ledgers.get(type);
     if (!ledger) this.ledgers.set(type, (ledger = loadLedger(this.deps.db, this.connection.business_id, type)));
     return ledger;
   }
 
-  private async claim(row: ItemsTable): Promise<Claimed | undefined> {
+  /**
+   * Checks each item of a batch against the current lists, then records "attempt started" for
+   * those that pass, all in one transaction, before any call. Returns the items to send.
+   */
+  private async claim(rows: ItemsTable[]): Promise<Claimed[]> {
     const { deps } = this;
-    const model = toModel(row);
-    const ledger = await this.ledgerFor(row.type);
-    if (!ledger || ledger.connection.id !== this.connection.id) {
-      await this.setState(row, 'failed', {
-        code: 'connection_changed',
-        message: `The business's ledger connection changed since this item was queued. Check it and publish again.`,
-        providerMessage: null,
-        at: new Date(this.now()).toISOString(),
-      });
-      return undefined;
+    const elsewhere: ItemsTable[] = [];
+    const attention: ItemModel[] = [];
+    const ready: { row: ItemsTable; item: ItemModel; document: PublishDocument }[] = [];
+    for (const row of rows) {
+      if (this.stopped) return [];
+      const ledger = await this.ledgerFor(row.type);
+      if (!ledger || ledger.connection.id !== this.connection.id) {
+        elsewhere.push(row);
+        continue;
+      }
+      const { item, lists } = await evaluate(deps.db, toModel(row), ledger);
+      if (item.issues.length > 0) attention.push(item);
+      else ready.push({ row, item, document: buildDocument(item, lists, ledger, providerKey(row)) });
+      // Let answers to the calls in flight be read between items (the reads above are synchronous).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const { item, lists } = await evaluate(deps.db, model, ledger);
-    if (item.issues.length > 0) {
-      // Lists changed since it was queued: say what to fix; nothing is sent.
-      await deps.db
-        .updateTable('items')
-        .set({ ...contentColumns(item), state: 'needs_attention', updated_at: this.now() })
-        .where('id', '=', row.id)
-        .where('state', '=', 'queued')
-        .execute();
-      return undefined;
-    }
-    const key = providerKey(row);
-    const document = buildDocument(item, lists, ledger, key);
-    const attemptId = randomUUID();
     const now = this.now();
-    const ok = await deps.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('items')
-        .set({ ...contentColumns(item), state: 'publishing', last_attempt_id: attemptId, attempt_count: row.attempt_count + 1, updated_at: now })
-        .where('id', '=', row.id)
-        .where('state', '=', 'queued')
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return false;
-      await trx
-        .insertInto('publish_attempts')
-        .values({
+    const claimed: Claimed[] = [];
+    await deps.db.transaction().execute(async (trx) => {
+      for (const row of elsewhere) {
+        const error: PublishError = {
+          code: 'connection_changed',
+          message: `The business's ledger connection changed since this item was queued. Check it and publish again.`,
+          providerMessage: null,
+          at: new Date(now).toISOString(),
+        };
+        await trx.updateTable('items').set({ state: 'failed', error: JSON.stringify(error), updated_at: now }).where('id', '=', row.id).execute();
+      }
+      // Lists changed since it was queued: say what to fix; nothing is sent.
+      for (const item of attention) {
+        await trx
+          .updateTable('items')
+          .set({ ...contentColumns(item), state: 'needs_attention', updated_at: now })
+          .where('id', '=', item.id)
+          .where('state', '=', 'queued')
+          .execute();
+      }
+      const attempts: PublishAttemptsTable[] = [];
+      for (const { row, item, document } of ready) {
+        const attemptId = randomUUID();
+        // The content is written only where the check changed it (a rule or default applied since).
+        const content = contentColumns(item);
+        const rewritten = (Object.keys(content) as (keyof typeof content)[]).some((k) => content[k] !== row[k]);
+        const bookkeeping = { attemptId, attempts: row.attempt_count + 1, now, id: row.id };
+        const moved = await (rewritten ? toPublishingWith.run(trx, { ...content, ...bookkeeping }) : toPublishing.run(trx, bookkeeping));
+        if (Number(moved.numAffectedRows) !== 1) continue; // changed meanwhile (unqueued, edited)
+        attempts.push({
           id: attemptId,
           item_id: row.id,
           connection_id: this.connection.id,
           job_id: this.job.id,
-          provider_key: key,
+          provider_key: document.idempotencyKey,
           document: JSON.stringify(document),
           status: 'started',
           result: null,
           error: null,
           started_at: now,
           finished_at: null,
-        })
-        .execute();
-      return true;
+        });
+        claimed.push({ row: { ...row, state: 'publishing', last_attempt_id: attemptId }, attemptId, document });
+      }
+      if (attempts.length > 0) await trx.insertInto('publish_attempts').values(attempts).execute();
     });
-    return ok ? { row: { ...row, state: 'publishing', last_attempt_id: attemptId }, attemptId, document } : undefined;
+    return claimed;
   }
 
-  /** The call, then its outcome per document. */
+  /**
+   * Claimed, but the job stopped before the call was made: nothing was sent, so the items go
+   * back in the queue with the same key (no lookup needed). Only while the attempts are ours.
+   */
+  private async handBack(claimed: Claimed[]): Promise<void> {
+    if (this.leaseLost()) return; // another worker may own them now: it resolves them by lookup
+    const now = this.now();
+    await this.deps.db.transaction().execute(async (trx) => {
+      for (const c of claimed) {
+        const released = await trx
+          .updateTable('publish_attempts')
+          .set({ status: 'failed', error: 'not sent: the job stopped before this call', finished_at: now })
+          .where('id', '=', c.attemptId)
+          .where('job_id', '=', this.job.id)
+          .where('status', '=', 'started')
+          .executeTakeFirst();
+        if (Number(released.numUpdatedRows) !== 1) continue;
+        await trx
+          .updateTable('items')
+          .set({ state: 'queued', updated_at: now })
+          .where('id', '=', c.row.id)
+          .where('state', '=', 'publishing')
+          .where('last_attempt_id', '=', c.attemptId)
+          .execute();
+      }
+    });
+  }
+
+  /** The call, then its outcome per document: the documents created are recorded together. */
   private async send(claimed: Claimed[]): Promise<void> {
     let outcomes: PublishOutcome[];
     await this.publisher.hooks.beforeSend?.(claimed.map((c) => c.document));
@@ -358,10 +489,14 @@ class Drain {
       return;
     }
     await this.publisher.hooks.afterSend?.(claimed.map((c) => c.document));
+    const created: { c: Claimed; result: PublishResult }[] = [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) created.push({ c: claimed[i]!, result: outcome.result });
+    });
+    await this.published(created);
     for (let i = 0; i < claimed.length; i++) {
       const outcome = outcomes[i]!;
-      if (outcome.ok) await this.published(claimed[i]!, outcome.result);
-      else await this.failed(claimed[i]!, outcome.error);
+      if (!outcome.ok) await this.failed(claimed[i]!, outcome.error);
     }
   }
 
@@ -388,7 +523,7 @@ class Drain {
       }
       if (found) {
         deps.logger.info({ itemId: row.id, documentId: found.documentId }, 'publish outcome resolved by lookup: it had arrived');
-        await this.published(c, found);
+        await this.published([{ c, result: found }]);
         return;
       }
       if (this.entry.capabilities.idempotency === 'reference_lookup') await this.setAttempt(attempt.id, 'not_found', null, null);
@@ -412,38 +547,39 @@ class Drain {
     await this.send([c]);
   }
 
-  private async published(c: Claimed, result: PublishResult): Promise<void> {
+  /** Records documents that exist in the provider: attempts, items and audit lines in one transaction. */
+  private async published(done: { c: Claimed; result: PublishResult }[]): Promise<void> {
+    if (done.length === 0) return;
     const { deps } = this;
     await this.job.progressed();
     const now = this.now();
-    const hasFile = await deps.db.selectFrom('item_files').select('item_id').where('item_id', '=', c.row.id).executeTakeFirst();
+    const ids = done.map((d) => d.c.row.id);
+    const withFiles = new Set((await deps.db.selectFrom('item_files').select('item_id').where('item_id', 'in', ids).execute()).map((f) => f.item_id));
     await deps.db.transaction().execute(async (trx) => {
+      for (const { c, result } of done) {
+        await attemptSucceeded.run(trx, { result: JSON.stringify(result), now, id: c.attemptId });
+        await itemPublished.run(trx, {
+          documentId: result.documentId,
+          url: result.url,
+          paymentId: result.paymentId ?? null,
+          attachments: withFiles.has(c.row.id) ? 'pending' : 'none',
+          now,
+          id: c.row.id,
+        });
+      }
+      // The lines audit() writes, for the whole batch in one statement.
       await trx
-        .updateTable('publish_attempts')
-        .set({ status: 'succeeded', result: JSON.stringify(result), error: null, finished_at: now })
-        .where('id', '=', c.attemptId)
+        .insertInto('audit_log')
+        .values(
+          done.map(({ c, result }) => ({
+            business_id: c.row.business_id,
+            user_id: null,
+            action: 'item.published',
+            detail: JSON.stringify({ itemId: c.row.id, provider: this.entry.id, documentId: result.documentId, paymentId: result.paymentId ?? null }),
+            created_at: now,
+          })),
+        )
         .execute();
-      await trx
-        .updateTable('items')
-        .set({
-          state: 'published',
-          document_id: result.documentId,
-          document_url: result.url,
-          payment_id: result.paymentId ?? null,
-          published_at: now,
-          error: null,
-          attachment_state: hasFile ? 'pending' : 'none',
-          updated_at: now,
-        })
-        .where('id', '=', c.row.id)
-        .execute();
-    });
-    await audit(deps.db, {
-      businessId: c.row.business_id,
-      userId: null,
-      action: 'item.published',
-      detail: { itemId: c.row.id, provider: this.entry.id, documentId: result.documentId, paymentId: result.paymentId ?? null },
-      at: now,
     });
   }
 
@@ -514,7 +650,7 @@ class Drain {
       return true;
     }
     if (!found) return false;
-    await this.published(c, found);
+    await this.published([{ c, result: found }]);
     const words = publishError(error, { entry: this.entry, item: toModel(c.row), at: this.deps.clock.now() });
     const label = documentLabel(this.entry, toModel(c.row));
     await this.deps.db
