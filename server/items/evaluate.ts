@@ -12,7 +12,7 @@ import { checkItem } from '../publishing/check.js';
 import { applyRuleAndDefaults } from '../rules/apply.js';
 import { ruleForContact, ruleValues } from '../rules/store.js';
 import { defaultsFor, loadSettings } from '../settings/store.js';
-import { compiledOnce } from './compiled.js';
+import { compiledOnce } from '../db/compiled.js';
 import { ledgerCurrencies, ListSnapshot, loadEntries, resolveRef, type Entry, type Refs } from './lists.js';
 import { editableStates, toModel, contentColumns, type ItemModel } from './model.js';
 import type { Db } from '../db/database.js';

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ListEntriesTable } from '../db/schema.js';
 import type { ListKind } from '../../shared/catalogue.js';
-import { compiledOnce } from './compiled.js';
+import { compiledOnce } from '../db/compiled.js';
 
 export type Entry = Pick<ListEntriesTable, 'kind' | 'external_id' | 'code' | 'name' | 'status' | 'type' | 'tax_rate' | 'currency' | 'extra' | 'archived_reason'>;
 

@@ -13,7 +13,7 @@ import type { ListKind } from '../../shared/catalogue.js';
 import type { FieldSource, Item, ItemInput, ItemPatch } from '../../shared/items.js';
 import type { ItemInput as ItemInputSchema } from '../../shared/items.js';
 import { checkTotals } from './money.js';
-import { compiledOnce } from './compiled.js';
+import { compiledOnce } from '../db/compiled.js';
 import { kindNoun, loadSnapshot, refView, resolveRef, type ListSnapshot } from './lists.js';
 import { contentColumns, editableStates, parseError, toModel, type ItemLine, type ItemModel } from './model.js';
 import { autoPublish, evaluate, itemRefs, loadLedger, publishingConnection, stateAfterCheck, type Ledger } from './evaluate.js';

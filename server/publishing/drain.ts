@@ -33,22 +33,22 @@ import { itemRefs } from '../items/evaluate.js';
 import { buildDocument, providerKey } from './document.js';
 import { documentLabel, publishError, reconnectMessage } from './messages.js';
 import { PUBLISH_JOB } from './outbox.js';
-import { Prepared } from './prepared.js';
+import { compiledOnce } from '../db/compiled.js';
 
-// The rows written per item, built and compiled once (see prepared.ts).
+// The rows written per item, built and compiled once (see db/compiled.ts).
 type Bookkeeping = { attemptId: string; attempts: number; now: number; id: string };
-const toPublishing = new Prepared<Bookkeeping>((db, { attemptId, attempts, now, id }) =>
+const toPublishing = compiledOnce((db, { attemptId, attempts, now, id }: Bookkeeping) =>
   db.updateTable('items').set({ state: 'publishing', last_attempt_id: attemptId, attempt_count: attempts, updated_at: now }).where('id', '=', id).where('state', '=', 'queued'),
 );
-const toPublishingWith = new Prepared<ReturnType<typeof contentColumns> & Bookkeeping>(
-  (db, { attemptId, attempts, now, id, ...content }) =>
+const toPublishingWith = compiledOnce(
+  (db, { attemptId, attempts, now, id, ...content }: ReturnType<typeof contentColumns> & Bookkeeping) =>
     db.updateTable('items').set({ ...content, state: 'publishing', last_attempt_id: attemptId, attempt_count: attempts, updated_at: now }).where('id', '=', id).where('state', '=', 'queued'),
 );
-const attemptSucceeded = new Prepared<{ result: string; now: number; id: string }>((db, v) =>
+const attemptSucceeded = compiledOnce((db, v: { result: string; now: number; id: string }) =>
   db.updateTable('publish_attempts').set({ status: 'succeeded', result: v.result, error: null, finished_at: v.now }).where('id', '=', v.id),
 );
-const itemPublished = new Prepared<{ documentId: string; url: string; paymentId: string | null; attachments: ItemsTable['attachment_state']; now: number; id: string }>(
-  (db, v) =>
+const itemPublished = compiledOnce(
+  (db, v: { documentId: string; url: string; paymentId: string | null; attachments: ItemsTable['attachment_state']; now: number; id: string }) =>
     db
       .updateTable('items')
       .set({ state: 'published', document_id: v.documentId, document_url: v.url, payment_id: v.paymentId, published_at: v.now, error: null, attachment_state: v.attachments, updated_at: v.now })
@@ -428,7 +428,7 @@ class Drain {
         const rewritten = (Object.keys(content) as (keyof typeof content)[]).some((k) => content[k] !== row[k]);
         const bookkeeping = { attemptId, attempts: row.attempt_count + 1, now, id: row.id };
         const moved = await (rewritten ? toPublishingWith.run(trx, { ...content, ...bookkeeping }) : toPublishing.run(trx, bookkeeping));
-        if (Number(moved.numAffectedRows) !== 1) continue; // changed meanwhile (unqueued, edited)
+        if (moved !== 1n) continue; // changed meanwhile (unqueued, edited)
         attempts.push({
           id: attemptId,
           item_id: row.id,

@@ -9,7 +9,7 @@ import type { ContactRulesTable } from '../db/schema.js';
 import type { ListKind, ProviderEntry } from '../../shared/catalogue.js';
 import type { Rule } from '../../shared/items.js';
 import { loadSnapshot, refView, type ListSnapshot } from '../items/lists.js';
-import { compiledOnce } from '../items/compiled.js';
+import { compiledOnce } from '../db/compiled.js';
 import { describeEntry } from '../publishing/check.js';
 import type { RuleValues } from './apply.js';
 

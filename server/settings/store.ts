@@ -11,7 +11,7 @@ import type { PublishingSettings } from '../../shared/items.js';
 import type { Defaults } from '../rules/apply.js';
 import type { ItemLine } from '../items/model.js';
 import { direction } from '../items/model.js';
-import { compiledOnce } from '../items/compiled.js';
+import { compiledOnce } from '../db/compiled.js';
 
 export function defaultSettings(entry: ProviderEntry): PublishingSettings {
   const perType = <T>(f: (t: ItemType) => T) => Object.fromEntries(itemTypes.map((t) => [t, f(t)])) as Record<ItemType, T>;

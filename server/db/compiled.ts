@@ -1,11 +1,11 @@
 /**
- * Queries that item creation runs on every request, built and compiled by Kysely once and then
- * run with new values. Building and compiling a query costs 3–16 µs of JavaScript, more than
- * SQLite needs to answer a keyed read, and creating an item runs about ten (issue 8). The SQL
- * stays Kysely's, so it stays portable; only the compile step is skipped after the first run.
+ * Queries run on every request or every item, built and compiled by Kysely once and then run
+ * with new values. Building and compiling costs 3–50 µs of JavaScript, more than SQLite needs
+ * for a keyed read or a one-row update (issue 8: item creation, publishing). The SQL stays
+ * Kysely's, so it stays portable; only the compile step is skipped after the first run.
  */
 import type { Compilable, CompiledQuery } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db } from './database.js';
 
 /** Stands for the value named `key` while the query is built. */
 class Placeholder {
@@ -19,22 +19,25 @@ interface Compiled {
 }
 
 /**
- * `build` is called once per database (and per set of value names), with placeholders for the
- * values: it must use them only as values (`where(column, '=', v.x)`, `values(row)`) and must
- * give the same SQL whatever the values are (no `in` lists, no clause that depends on a value).
- * Queries built inside a transaction are not kept (each transaction is a new object).
+ * `build` is called once per set of value names, with placeholders for the
+ * values: it must use them only as values (`where(column, '=', v.x)`, `set(...)`, `values(row)`)
+ * and must give the same SQL whatever the values are (no `in` lists, no clause that depends on a
+ * value). A value that does not end up as a parameter is refused on the first run.
  */
 export function compiledOnce<V extends object, R>(build: (db: Db, values: V) => Compilable<R>) {
-  const byDb = new WeakMap<Db, Map<string, Compiled>>();
+  // By the names of the values given. Kept once per process, not per database: a process talks
+  // to one kind of database, and a transaction's queries compile as its database's do.
+  const shapes = new Map<string, Compiled>();
   const compiled = (db: Db, values: V): Compiled => {
-    let shapes = byDb.get(db);
-    if (!shapes) byDb.set(db, (shapes = new Map()));
     const names = Object.keys(values);
     const shape = names.join(',');
     let found = shapes.get(shape);
     if (!found) {
       const placeholders = Object.fromEntries(names.map((k) => [k, new Placeholder(k)])) as V;
       const query = build(db, placeholders).compile();
+      const bound = new Set(query.parameters.flatMap((p) => (p instanceof Placeholder ? [p.key] : [])));
+      const lost = names.filter((n) => !bound.has(n));
+      if (lost.length > 0) throw new Error(`compiledOnce: ${lost.join(', ')} not bound as parameters in ${query.sql}`);
       found = { query, slots: [...query.parameters] };
       shapes.set(shape, found);
     }

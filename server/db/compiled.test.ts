@@ -44,4 +44,30 @@ describe('compiledOnce', () => {
       { id: 'eve', is_server_admin: 1 },
     ]);
   });
+
+  it('runs in a transaction with each run’s values, a value used twice bound twice', async () => {
+    const log = compiledOnce((db, v: { action: string; at: number; detail: string }) =>
+      db.insertInto('audit_log').values({ business_id: null, user_id: null, action: v.action, detail: v.detail, created_at: v.at }),
+    );
+    const rename = compiledOnce((db, v: { from: string; to: string; at: number }) =>
+      db.updateTable('audit_log').set({ action: v.to, created_at: v.at }).where('action', '=', v.from).where('created_at', '<', v.at),
+    );
+    await log.run(opened.db, { action: 'a', at: 1, detail: '{}' });
+    await opened.db.transaction().execute(async (trx) => {
+      await log.run(trx, { action: 'b', at: 2, detail: '{"x":1}' });
+      await log.run(trx, { action: 'a', at: 3, detail: '{}' });
+    });
+    expect(await rename.run(opened.db, { from: 'a', to: 'c', at: 3 })).toBe(1n);
+    const rows = await opened.db.selectFrom('audit_log').select(['action', 'detail', 'created_at']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { action: 'c', detail: '{}', created_at: 3 },
+      { action: 'b', detail: '{"x":1}', created_at: 2 },
+      { action: 'a', detail: '{}', created_at: 3 },
+    ]);
+  });
+
+  it('refuses a query that leaves a value out (the caller meant it to count)', async () => {
+    const forgetful = compiledOnce((db, v: { action: string; before: number }) => db.selectFrom('audit_log').select('id').where('action', '=', v.action));
+    await expect(forgetful.first(opened.db, { action: 'a', before: 1 })).rejects.toThrow(/before not bound/);
+  });
 });
