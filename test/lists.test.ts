@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from './support/test-server.js';
-import { insertConnection } from '../server/connections/store.js';
 import { migrate, openDatabase } from '../server/db/database.js';
 import { migrations } from '../server/db/migrations/index.js';
 
@@ -54,13 +53,7 @@ beforeAll(async () => {
   server = await createTestServer();
   const { email, password, businessId, userId } = await server.user({ role: 'business_admin' });
   token = await server.signIn(email, password);
-  const connection = await insertConnection({ db: server.deps.db, secrets: server.deps.secrets, now: () => server.clock.now() }, {
-    businessId,
-    provider: 'xero',
-    organisation: { id: randomUUID(), name: 'Lists Ltd' },
-    credentials: { kind: 'oauth2', tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: Date.now() + 3_600_000 } },
-    createdBy: userId,
-  });
+  const connection = await server.xeroConnection(businessId, userId, 'Lists Ltd');
   connectionId = connection.id;
   base = `/api/businesses/${businessId}/connections/${connectionId}`;
   await entries(names.map((name) => ({ name })));

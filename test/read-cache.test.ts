@@ -8,7 +8,6 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from './support/test-server.js';
-import { insertConnection } from '../server/connections/store.js';
 import { ReadCache } from '../server/db/read-cache.js';
 
 describe('ReadCache', () => {
@@ -53,13 +52,7 @@ describe('a second process changing the database', () => {
     const user = await server.user({ role: 'business_admin' });
     ({ businessId, userId } = user);
     token = await server.signIn(user.email, user.password);
-    const connection = await insertConnection({ db: server.deps.db, secrets: server.deps.secrets, now: () => server.clock.now() }, {
-      businessId,
-      provider: 'xero',
-      organisation: { id: randomUUID(), name: 'Cache Ltd' },
-      credentials: { kind: 'oauth2', tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: Date.now() + 3_600_000 } },
-      createdBy: userId,
-    });
+    const connection = await server.xeroConnection(businessId, userId, 'Cache Ltd');
     connectionId = connection.id;
     base = `/api/businesses/${businessId}/connections/${connectionId}`;
     other = new SQLite(path.join(server.dir, 'bookbridge.db'));

@@ -2,6 +2,7 @@
  * A whole companion on a fresh temporary directory (real SQLite file, real key file), for
  * in-process route tests through `app.request()`, with a cheap password hash and a settable clock.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,8 @@ import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { addMembership, createBusiness, createUser } from '../../server/auth/users.js';
 import type { Role } from '../../shared/api.js';
 import { listen, type RunningServer } from '../../server/sandbox/serve.js';
+import { insertConnection } from '../../server/connections/store.js';
+import type { ConnectionsTable } from '../../server/db/schema.js';
 
 export const testPasswordCost = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -22,6 +25,8 @@ export interface TestServer extends Runtime {
   /** Creates a user with a role in a business (creating the business if `businessId` is absent). */
   user(input: { role: Role; businessId?: string; email?: string; name?: string }): Promise<{ userId: string; businessId: string; email: string; password: string }>;
   signIn(email: string, password: string): Promise<string>;
+  /** A Xero connection stored as Finish would store it (no provider call): for tests of what comes after. */
+  xeroConnection(businessId: string, createdBy: string, organisation?: string): Promise<ConnectionsTable>;
   /** With `listen: true`: the companion on a loopback port (its sandboxes under /sandbox). */
   url: string;
 }
@@ -81,6 +86,15 @@ export async function createTestServer(
       const business = businessId ?? (await createBusiness(runtime.deps.db, { name: `Business ${n}`, now }));
       await addMembership(runtime.deps.db, { userId, businessId: business, role, now });
       return { userId, businessId: business, email: address, password };
+    },
+    xeroConnection(businessId, createdBy, organisation = 'Test Ltd') {
+      return insertConnection({ db: runtime.deps.db, secrets: runtime.deps.secrets, now: () => clock.now() }, {
+        businessId,
+        provider: 'xero',
+        organisation: { id: randomUUID(), name: organisation },
+        credentials: { kind: 'oauth2', tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: clock.now().getTime() + 3_600_000 } },
+        createdBy,
+      });
     },
     async signIn(email, password) {
       const res = await request('POST', '/api/auth/login', { json: { email, password } });
