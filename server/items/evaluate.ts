@@ -5,11 +5,11 @@
  * publishing. An item that passes and whose supplier has auto-publish on is queued at once.
  */
 import type { AppDeps } from '../app.js';
-import type { ConnectionsTable } from '../db/schema.js';
+import type { ConnectionsTable, ItemsTable } from '../db/schema.js';
 import { catalogue, type ItemType, type ListKind, type ProviderEntry, type ProviderId } from '../../shared/catalogue.js';
 import type { ItemState, PublishingSettings } from '../../shared/items.js';
 import { checkItem } from '../publishing/check.js';
-import { applyRuleAndDefaults } from '../rules/apply.js';
+import { applyRuleAndDefaults, type Defaults, type RuleValues } from '../rules/apply.js';
 import { ruleForContact, ruleValues } from '../rules/store.js';
 import { defaultsFor, loadSettings } from '../settings/store.js';
 import { compiledOnce } from '../db/compiled.js';
@@ -80,20 +80,32 @@ export function itemRefs(item: ItemModel): Partial<Record<ListKind, (string | nu
   };
 }
 
+export interface Evaluated {
+  item: ItemModel;
+  lists: ListSnapshot;
+}
+
 /**
  * Rules, defaults and the check, in memory; the caller saves. `known.contact` is the contact the
  * caller already resolved (null: not in the lists), so it is neither looked up nor read again.
  * Each list entry is read at most once per evaluation.
  */
-export async function evaluate(
-  db: Db,
-  item: ItemModel,
-  ledger: Ledger | null,
-  known: { contact?: Entry | null } = {},
-): Promise<{ item: ItemModel; lists: ListSnapshot }> {
+export async function evaluate(db: Db, item: ItemModel, ledger: Ledger | null, known: { contact?: Entry | null } = {}): Promise<Evaluated> {
+  return (await evaluateMany(db, [item], ledger, [known.contact]))[0]!;
+}
+
+/**
+ * `evaluate` for many items of one ledger at once (a publishing batch): each read is made once
+ * for all of them (rules, list entries, currencies, duplicate numbers), not once per item. The
+ * reads see the same database as one-by-one evaluations would: nothing is written in between.
+ * `known[i]` is item i's contact as `evaluate`'s `known.contact`.
+ */
+export async function evaluateMany(db: Db, items: readonly ItemModel[], ledger: Ledger | null, known: readonly (Entry | null | undefined)[] = []): Promise<Evaluated[]> {
   if (!ledger) {
-    const issues = checkItem(item, { entry: null, lists: ListSnapshot.empty(), bankMatch: false, duplicateOf: null });
-    return { item: { ...item, issues, autoPublish: false }, lists: ListSnapshot.empty() };
+    return items.map((item) => {
+      const issues = checkItem(item, { entry: null, lists: ListSnapshot.empty(), bankMatch: false, duplicateOf: null });
+      return { item: { ...item, issues, autoPublish: false }, lists: ListSnapshot.empty() };
+    });
   }
   const connectionId = ledger.connection.id;
   // `kind:id` → the entry, or undefined once looked up and not there.
@@ -110,26 +122,37 @@ export async function evaluate(
     }
     if (Object.keys(missing).length > 0) for (const entry of await loadEntries(db, connectionId, missing)) remember(entry);
   };
-  if (known.contact) remember(known.contact);
+  for (const contact of known) if (contact) remember(contact);
 
-  let next = item;
-  if (!next.contactId) {
+  const next = items.slice();
+  const byName = new Map<string, Entry | undefined>();
+  for (let i = 0; i < next.length; i++) {
+    const item = next[i]!;
+    if (item.contactId) continue;
     // Items can arrive before the lists are imported: find the contact by name once they are.
-    const found = known.contact !== undefined ? known.contact : await resolveRef(db, connectionId, 'contacts', next.contactName);
+    let found = known[i];
+    if (found === undefined) {
+      if (!byName.has(item.contactName)) byName.set(item.contactName, await resolveRef(db, connectionId, 'contacts', item.contactName));
+      found = byName.get(item.contactName);
+    }
     if (found) {
       remember(found);
-      next = { ...next, contactId: found.external_id, contactName: found.name };
+      next[i] = { ...item, contactId: found.external_id, contactName: found.name };
     }
   }
-  const ruleRow = await ruleForContact(db, connectionId, next.contactId);
-  const rule = ruleRow ? ruleValues(ruleRow) : null;
+  const rules = await rulesFor(db, connectionId, next);
 
   // Category default tax: the account's default tax code, matched to the tax rate list.
-  const categoryIds = [...next.lines.map((l) => l.category), rule?.category ?? null];
+  const categoryIds = new Set<string>();
+  for (const item of next) {
+    for (const line of item.lines) if (line.category) categoryIds.add(line.category);
+    const category = item.contactId ? rules.get(item.contactId)?.category : null;
+    if (category) categoryIds.add(category);
+  }
   await load({ categories: categoryIds });
   const categoryTax = new Map<string, string | null>();
   const taxByCode = new Map<string, Entry | undefined>();
-  for (const id of new Set(categoryIds.filter((v): v is string => !!v))) {
+  for (const id of categoryIds) {
     const code = read.get(`categories:${id}`)?.tax_rate;
     if (code && !taxByCode.has(code)) taxByCode.set(code, await resolveRef(db, connectionId, 'tax_rates', code));
     const tax = code ? taxByCode.get(code) : undefined;
@@ -137,20 +160,98 @@ export async function evaluate(
     categoryTax.set(id, tax?.external_id ?? null);
   }
 
-  next = applyRuleAndDefaults(next, rule, defaultsFor(ledger.entry, ledger.settings, next.type, (id) => categoryTax.get(id) ?? null));
-  next = applyApprovalStatus(next, ledger.entry, ledger.approvals);
-  const refs = itemRefs(next);
-  await load(refs);
-  const entries = Object.entries(refs).flatMap(([kind, ids]) => ids.map((id) => (id ? read.get(`${kind}:${id}`) : undefined)).filter((e): e is Entry => !!e));
-  const lists = new ListSnapshot(entries, await ledgerCurrencies(db, connectionId));
-  const duplicate = next.number
-    ? next.contactId
-      ? await duplicateById.first(db, { businessId: next.businessId, itemId: next.id, number: next.number, type: next.type, contact: next.contactId })
-      : await duplicateByName.first(db, { businessId: next.businessId, itemId: next.id, number: next.number, type: next.type, contact: next.contactName })
-    : undefined;
-  const issues = checkItem(next, { entry: ledger.entry, lists, bankMatch: ledger.settings.bankMatch, duplicateOf: duplicate ?? null });
-  return { item: { ...next, issues }, lists };
+  const defaults = new Map<ItemType, Defaults>();
+  const allRefs: Partial<Record<ListKind, (string | null)[]>> = {};
+  const itemRefsOf: ReturnType<typeof itemRefs>[] = [];
+  for (let i = 0; i < next.length; i++) {
+    const item = next[i]!;
+    let d = defaults.get(item.type);
+    if (!d) defaults.set(item.type, (d = defaultsFor(ledger.entry, ledger.settings, item.type, (id) => categoryTax.get(id) ?? null)));
+    const rule = item.contactId ? rules.get(item.contactId) : undefined;
+    const applied = applyApprovalStatus(applyRuleAndDefaults(item, rule ?? null, d), ledger.entry, ledger.approvals);
+    next[i] = applied;
+    const refs = itemRefs(applied);
+    itemRefsOf.push(refs);
+    for (const [kind, ids] of Object.entries(refs) as [ListKind, (string | null)[]][]) (allRefs[kind] ??= []).push(...ids);
+  }
+  await load(allRefs);
+  const currencies = await ledgerCurrencies(db, connectionId);
+  const duplicates = await duplicatesOf(db, next);
+  return next.map((item, i) => {
+    const entries: Entry[] = [];
+    for (const [kind, ids] of Object.entries(itemRefsOf[i]!) as [ListKind, (string | null)[]][]) {
+      for (const id of ids) {
+        const entry = id ? read.get(`${kind}:${id}`) : undefined;
+        if (entry) entries.push(entry);
+      }
+    }
+    const lists = new ListSnapshot(entries, currencies);
+    const issues = checkItem(item, { entry: ledger.entry, lists, bankMatch: ledger.settings.bankMatch, duplicateOf: duplicates[i] ?? null });
+    return { item: { ...item, issues }, lists };
+  });
 }
+
+/** The rule of each item's contact, in one read (one keyed read for one contact). */
+async function rulesFor(db: Db, connectionId: string, items: readonly ItemModel[]): Promise<Map<string, RuleValues>> {
+  const contacts = [...new Set(items.map((i) => i.contactId).filter((id): id is string => !!id))];
+  const rules = new Map<string, RuleValues>();
+  if (contacts.length === 1) {
+    const row = await ruleForContact(db, connectionId, contacts[0]!);
+    if (row) rules.set(row.contact_external_id, ruleValues(row));
+    return rules;
+  }
+  for (let i = 0; i < contacts.length; i += 500) {
+    const rows = await db.selectFrom('contact_rules').selectAll().where('connection_id', '=', connectionId).where('contact_external_id', 'in', contacts.slice(i, i + 500)).execute();
+    for (const row of rows) rules.set(row.contact_external_id, ruleValues(row));
+  }
+  return rules;
+}
+
+type Duplicate = { id: string; state: string };
+
+/**
+ * Per item: another item of the business with the same number and contact, published or on its
+ * way (its contact by id where it has one, else by name). One keyed read for one item; for many,
+ * one read of the business's items with those numbers, matched here as SQLite's `=` would.
+ */
+async function duplicatesOf(db: Db, items: readonly ItemModel[]): Promise<(Duplicate | undefined)[]> {
+  if (items.length === 1) {
+    const item = items[0]!;
+    if (!item.number) return [undefined];
+    const v = { businessId: item.businessId, itemId: item.id, number: item.number, type: item.type };
+    return [item.contactId ? await duplicateById.first(db, { ...v, contact: item.contactId }) : await duplicateByName.first(db, { ...v, contact: item.contactName })];
+  }
+  const numbers = new Map<string, Set<string>>();
+  for (const item of items) if (item.number) (numbers.get(item.businessId) ?? numbers.set(item.businessId, new Set()).get(item.businessId)!).add(item.number);
+  const found = new Map<string, DuplicateRow[]>();
+  for (const [businessId, set] of numbers) {
+    const wanted = [...set];
+    for (let i = 0; i < wanted.length; i += 500) {
+      for (const row of await duplicateCandidates(db, businessId, wanted.slice(i, i + 500))) {
+        const key = `${businessId}\n${row.number}`;
+        (found.get(key) ?? found.set(key, []).get(key)!).push(row);
+      }
+    }
+  }
+  return items.map((item) => {
+    if (!item.number) return undefined;
+    const row = found
+      .get(`${item.businessId}\n${item.number}`)
+      ?.find((r) => r.id !== item.id && r.type === item.type && (item.contactId ? r.contact_external_id === item.contactId : r.contact_name === item.contactName));
+    return row ? { id: row.id, state: row.state } : undefined;
+  });
+}
+
+type DuplicateRow = Pick<ItemsTable, 'id' | 'state' | 'number' | 'type' | 'contact_external_id' | 'contact_name'>;
+const duplicateCandidates = (db: Db, businessId: string, numbers: string[]): Promise<DuplicateRow[]> =>
+  db
+    .selectFrom('items')
+    .select(['id', 'state', 'number', 'type', 'contact_external_id', 'contact_name'])
+    .where('business_id', '=', businessId)
+    .where('number', 'in', numbers)
+    .where('state', 'in', duplicateStates)
+    .execute();
+const duplicateStates: ItemState[] = ['queued', 'publishing', 'published', 'waiting_for_reconnect'];
 
 /** Another item of the business with the same number and contact, published or on its way. */
 const duplicateOf = (contactColumn: 'contact_external_id' | 'contact_name') =>
@@ -163,7 +264,7 @@ const duplicateOf = (contactColumn: 'contact_external_id' | 'contact_name') =>
       .where('number', '=', v.number)
       .where('type', '=', v.type)
       .where(contactColumn, '=', v.contact)
-      .where('state', 'in', ['queued', 'publishing', 'published', 'waiting_for_reconnect']),
+      .where('state', 'in', duplicateStates),
   );
 const duplicateById = duplicateOf('contact_external_id');
 const duplicateByName = duplicateOf('contact_name');

@@ -26,7 +26,7 @@ import type { PublishDocument, PublishOutcome, PublishResult, ProviderAdapter, P
 import { createProviderSession } from '../connections/provider-session.js';
 import { markExpired } from '../connections/expiry.js';
 import { refreshList } from '../connections/import-lists.js';
-import { evaluate, loadLedger, type Ledger } from '../items/evaluate.js';
+import { evaluate, evaluateMany, loadLedger, type Ledger } from '../items/evaluate.js';
 import { loadSnapshot } from '../items/lists.js';
 import { contentColumns, toModel, type ItemModel } from '../items/model.js';
 import { itemRefs } from '../items/evaluate.js';
@@ -386,19 +386,26 @@ class Drain {
     const elsewhere: ItemsTable[] = [];
     const attention: ItemModel[] = [];
     const ready: { row: ItemsTable; item: ItemModel; document: PublishDocument }[] = [];
-    for (const row of rows) {
+    // Rows of one type (one batch is one destination): one ledger, and one check for all of them.
+    const byType = new Map<ItemType, ItemsTable[]>();
+    for (const row of rows) (byType.get(row.type) ?? byType.set(row.type, []).get(row.type)!).push(row);
+    for (const [type, ofType] of byType) {
+      const ledger = await this.ledgerFor(type);
       if (this.stopped) return [];
-      const ledger = await this.ledgerFor(row.type);
       if (!ledger || ledger.connection.id !== this.connection.id) {
-        elsewhere.push(row);
+        elsewhere.push(...ofType);
         continue;
       }
-      const { item, lists } = await evaluate(deps.db, toModel(row), ledger);
-      if (item.issues.length > 0) attention.push(item);
-      else ready.push({ row, item, document: buildDocument(item, lists, ledger, providerKey(row)) });
-      // Let answers to the calls in flight be read between items (the reads above are synchronous).
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      const checked = await evaluateMany(deps.db, ofType.map(toModel), ledger);
+      checked.forEach(({ item, lists }, i) => {
+        const row = ofType[i]!;
+        if (item.issues.length > 0) attention.push(item);
+        else ready.push({ row, item, document: buildDocument(item, lists, ledger, providerKey(row)) });
+      });
     }
+    // Let answers to the calls in flight be read before the batch is recorded.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.stopped) return [];
     const now = this.now();
     const claimed: Claimed[] = [];
     await deps.db.transaction().execute(async (trx) => {
