@@ -76,23 +76,31 @@ type Json = Record<string, unknown>;
 /** Every ValidationErrors message in an element, including those nested in lines, contact... */
 export function messagesOf(element: unknown): string[] {
   const out: string[] = [];
-  const visit = (value: unknown, depth: number) => {
-    if (depth > 4 || value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      for (const v of value) visit(v, depth + 1);
-      return;
-    }
-    const record = value as Json;
-    if (Array.isArray(record.ValidationErrors)) {
-      for (const e of record.ValidationErrors) {
-        const message = (e as Json | null)?.Message;
-        if (typeof message === 'string' && !out.includes(message)) out.push(message);
-      }
-    }
-    for (const [key, v] of Object.entries(record)) if (key !== 'ValidationErrors' && typeof v === 'object') visit(v, depth + 1);
-  };
-  visit(element, 0);
+  visitMessages(element, 0, out);
   return out;
+}
+
+// A loop over keys rather than Object.entries: it runs over every element of every publish answer
+// (each echoes the whole document), so the pairs it would allocate add up (issue 8).
+function visitMessages(value: unknown, depth: number, out: string[]): void {
+  if (depth > 4 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const v of value) visitMessages(v, depth + 1, out);
+    return;
+  }
+  const record = value as Json;
+  const errors = record.ValidationErrors;
+  if (Array.isArray(errors)) {
+    for (const e of errors) {
+      const message = (e as Json | null)?.Message;
+      if (typeof message === 'string' && !out.includes(message)) out.push(message);
+    }
+  }
+  for (const key of Object.keys(record)) {
+    if (key === 'ValidationErrors') continue;
+    const v = record[key];
+    if (v !== null && typeof v === 'object') visitMessages(v, depth + 1, out);
+  }
 }
 
 /** Classifies a non-2xx answer that providerFetch let through (4xx). */

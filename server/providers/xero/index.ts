@@ -44,7 +44,7 @@ import {
   taxRateEntry,
   taxRateSchema,
   trackingCategorySchema,
-  writtenElementSchema,
+  writtenElements,
   xeroDocument,
   type Collection,
   type Target,
@@ -87,6 +87,13 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
     throw new ProviderError('transient', `Xero sent ${what} in a shape we did not expect.`, { providerMessage: result.error.message.slice(0, 500) });
   }
   return result.data;
+}
+
+/** A write answer's elements (mapping.ts `writtenElements`), or the same refusal `parse` gives. */
+function written(value: unknown, what: string): WrittenElement[] {
+  const elements = writtenElements(value);
+  if (!elements) throw new ProviderError('transient', `Xero sent ${what} in a shape we did not expect.`, { providerMessage: String(JSON.stringify(value)).slice(0, 500) });
+  return elements;
 }
 
 function whereText(value: string): string {
@@ -273,7 +280,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
             json: { [collection]: batch.map((b) => b.element) },
             headers: { 'Idempotency-Key': batchKey(collection, batch.map((b) => b.document.idempotencyKey)) },
           });
-          const elements = parse(z.array(writtenElementSchema), body[collection] ?? [], 'its answer');
+          const elements = written(body[collection] ?? [], 'its answer');
           batch.forEach((item, i) => {
             const element = elements[i];
             const id = element ? documentIdOf(element, collection) : undefined;
@@ -329,7 +336,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
           },
           headers: { 'Idempotency-Key': batchKey('Payments', batch.map((b) => b.document.idempotencyKey)) },
         });
-        const elements = parse(z.array(writtenElementSchema), body.Payments ?? [], 'its answer');
+        const elements = written(body.Payments ?? [], 'its answer');
         batch.forEach((item, i) => {
           const element = elements[i];
           const errors = element ? messagesOf(element) : [];
@@ -359,7 +366,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
         path: '/Invoices',
         query: { InvoiceNumbers: number, ContactIDs: contactId, Statuses: 'DRAFT,SUBMITTED,AUTHORISED,PAID' },
       });
-      candidates = parse(z.array(writtenElementSchema), body.Invoices ?? [], 'its invoices').filter((e) => e.Type === target.type);
+      candidates = written(body.Invoices ?? [], 'its invoices').filter((e) => e.Type === target.type);
     } else if (target.collection === 'CreditNotes') {
       const number = target.type === 'ACCPAYCREDIT' ? (document.number ?? document.reference) : document.number;
       if (!number) return null;
@@ -367,7 +374,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
         path: '/CreditNotes',
         query: { where: `Type=="${target.type}" AND CreditNoteNumber=="${whereText(number)}" AND Contact.ContactID==Guid("${whereText(contactId)}")` },
       });
-      candidates = parse(z.array(writtenElementSchema), body.CreditNotes ?? [], 'its credit notes');
+      candidates = written(body.CreditNotes ?? [], 'its credit notes');
     } else {
       const reference = document.reference ?? document.number;
       if (!reference) return null;
@@ -375,7 +382,7 @@ export function createXeroAdapter(ctx: ProviderContext): ProviderAdapter {
         path: '/BankTransactions',
         query: { where: `Type=="${target.type}" AND Reference=="${whereText(reference)}" AND Contact.ContactID==Guid("${whereText(contactId)}")` },
       });
-      candidates = parse(z.array(writtenElementSchema), body.BankTransactions ?? [], 'its bank transactions');
+      candidates = written(body.BankTransactions ?? [], 'its bank transactions');
     }
     candidates = candidates.filter(live);
     // Several with the same number: prefer the one with this document's total.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ProviderError } from '../errors.js';
 import type { PublishDocument } from '../types.js';
 import { batchKey } from './index.js';
@@ -11,6 +12,8 @@ import {
   safeFileName,
   targetOf,
   taxRateEntry,
+  writtenElements,
+  writtenElementSchema,
   xeroDocument,
 } from './mapping.js';
 
@@ -128,5 +131,31 @@ describe('Xero document mapping', () => {
     expect(key).not.toBe(batchKey('Invoices', ['a', 'c']));
     expect(key.length).toBeLessThanOrEqual(128);
     expect(safeFileName('a<b>:c?.pdf')).toBe('a_b__c_.pdf');
+  });
+});
+
+describe('writtenElements', () => {
+  it('accepts and refuses exactly what the zod schema of a write answer does', () => {
+    const ok = { InvoiceID: 'i-1', StatusAttributeString: 'OK', LineItems: [{ LineAmount: 10 }], ValidationErrors: [], Payments: [{ PaymentID: 'p', Amount: 1 }] };
+    const cases: unknown[] = [
+      [],
+      [ok],
+      [ok, { InvoiceID: null, StatusAttributeString: 'ERROR', ValidationErrors: [{ Message: 'Account code is archived' }] }],
+      [{ ...ok, InvoiceID: 7 }],
+      [{ ...ok, ValidationErrors: [{ Message: 3 }] }],
+      [{ ...ok, ValidationErrors: {} }],
+      [{ ...ok, ValidationErrors: [null] }],
+      [{ ...ok, Payments: [{}] }],
+      [{ ...ok, Payments: null, Type: undefined }],
+      [null],
+      ['x'],
+      [[ok]],
+      { 0: ok },
+      null,
+    ];
+    for (const value of cases) {
+      const zodSays = z.array(writtenElementSchema).safeParse(value).success;
+      expect(writtenElements(value) !== undefined, JSON.stringify(value)).toBe(zodSays);
+    }
   });
 });

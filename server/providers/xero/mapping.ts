@@ -122,6 +122,36 @@ export const writtenElementSchema = z
   .passthrough();
 export type WrittenElement = z.infer<typeof writtenElementSchema>;
 
+const nullishText = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+const elementTexts = ['InvoiceID', 'CreditNoteID', 'BankTransactionID', 'PaymentID', 'InvoiceNumber', 'CreditNoteNumber', 'Type', 'StatusAttributeString'] as const;
+
+/**
+ * `z.array(writtenElementSchema)`, checked by hand: publish answers run through it for every
+ * document, and zod's object parse (a copy of each element with all its nested lines) cost more
+ * than building the request (issue 8). The same rules: the fields named are text or absent, the
+ * errors a list of objects whose Message is text or absent, payments objects with a PaymentID.
+ * Undefined when the answer is not of that shape.
+ */
+export function writtenElements(value: unknown): WrittenElement[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  for (const element of value) {
+    if (element === null || typeof element !== 'object' || Array.isArray(element)) return undefined;
+    const e = element as Record<string, unknown>;
+    for (const key of elementTexts) if (!nullishText(e[key])) return undefined;
+    const errors = e.ValidationErrors;
+    if (errors !== undefined && errors !== null) {
+      if (!Array.isArray(errors)) return undefined;
+      for (const x of errors) if (x === null || typeof x !== 'object' || Array.isArray(x) || !nullishText((x as Record<string, unknown>).Message)) return undefined;
+    }
+    const payments = e.Payments;
+    if (payments !== undefined && payments !== null) {
+      if (!Array.isArray(payments)) return undefined;
+      for (const x of payments) if (x === null || typeof x !== 'object' || Array.isArray(x) || typeof (x as Record<string, unknown>).PaymentID !== 'string') return undefined;
+    }
+  }
+  return value as WrittenElement[];
+}
+
 // --- list entries ----------------------------------------------------------------------------
 
 const activeOrArchived = (status: string | null | undefined): ListEntry['status'] => (status === 'ACTIVE' ? 'active' : 'archived');
