@@ -33,26 +33,15 @@ import { itemRefs } from '../items/evaluate.js';
 import { buildDocument, providerKey } from './document.js';
 import { documentLabel, publishError, reconnectMessage } from './messages.js';
 import { PUBLISH_JOB } from './outbox.js';
+import { moveToPublishing, recordPublished, recordStarted, type StartedAttempt } from './records.js';
 import { compiledOnce } from '../db/compiled.js';
 
-// The rows written per item, built and compiled once (see db/compiled.ts).
+// An item whose content the check rewrote moves with its content, one by one (compiled once, see
+// db/compiled.ts); the others move, and are recorded published, a batch per statement (records.ts).
 type Bookkeeping = { attemptId: string; attempts: number; now: number; id: string };
-const toPublishing = compiledOnce((db, { attemptId, attempts, now, id }: Bookkeeping) =>
-  db.updateTable('items').set({ state: 'publishing', last_attempt_id: attemptId, attempt_count: attempts, updated_at: now }).where('id', '=', id).where('state', '=', 'queued'),
-);
 const toPublishingWith = compiledOnce(
   (db, { attemptId, attempts, now, id, ...content }: ReturnType<typeof contentColumns> & Bookkeeping) =>
     db.updateTable('items').set({ ...content, state: 'publishing', last_attempt_id: attemptId, attempt_count: attempts, updated_at: now }).where('id', '=', id).where('state', '=', 'queued'),
-);
-const attemptSucceeded = compiledOnce((db, v: { result: string; now: number; id: string }) =>
-  db.updateTable('publish_attempts').set({ status: 'succeeded', result: v.result, error: null, finished_at: v.now }).where('id', '=', v.id),
-);
-const itemPublished = compiledOnce(
-  (db, v: { documentId: string; url: string; paymentId: string | null; attachments: ItemsTable['attachment_state']; now: number; id: string }) =>
-    db
-      .updateTable('items')
-      .set({ state: 'published', document_id: v.documentId, document_url: v.url, payment_id: v.paymentId, published_at: v.now, error: null, attachment_state: v.attachments, updated_at: v.now })
-      .where('id', '=', v.id),
 );
 
 /** Test hooks: e.g. stop the world between the provider's answer and recording it (a crash). */
@@ -427,31 +416,29 @@ class Drain {
           .where('state', '=', 'queued')
           .execute();
       }
-      const attempts: PublishAttemptsTable[] = [];
-      for (const { row, item, document } of ready) {
-        const attemptId = randomUUID();
-        // The content is written only where the check changed it (a rule or default applied since).
-        const content = contentColumns(item);
-        const rewritten = (Object.keys(content) as (keyof typeof content)[]).some((k) => content[k] !== row[k]);
-        const bookkeeping = { attemptId, attempts: row.attempt_count + 1, now, id: row.id };
-        const moved = await (rewritten ? toPublishingWith.run(trx, { ...content, ...bookkeeping }) : toPublishing.run(trx, bookkeeping));
-        if (moved !== 1n) continue; // changed meanwhile (unqueued, edited)
-        attempts.push({
-          id: attemptId,
-          item_id: row.id,
-          connection_id: this.connection.id,
-          job_id: this.job.id,
-          provider_key: document.idempotencyKey,
-          document: JSON.stringify(document),
-          status: 'started',
-          result: null,
-          error: null,
-          started_at: now,
-          finished_at: null,
-        });
+      // The content is written only where the check changed it (a rule or default applied
+      // since): those one by one; the others, nearly all, in one statement for the batch.
+      const attempted = ready.map((r) => ({ ...r, attemptId: randomUUID() }));
+      const moved = new Set<string>();
+      const plain: typeof attempted = [];
+      for (const a of attempted) {
+        const content = contentColumns(a.item);
+        const rewritten = (Object.keys(content) as (keyof typeof content)[]).some((k) => content[k] !== a.row[k]);
+        if (!rewritten) {
+          plain.push(a);
+          continue;
+        }
+        const bookkeeping = { attemptId: a.attemptId, attempts: a.row.attempt_count + 1, now, id: a.row.id };
+        if ((await toPublishingWith.run(trx, { ...content, ...bookkeeping })) === 1n) moved.add(a.row.id);
+      }
+      for (const id of await moveToPublishing(trx, plain.map((a) => ({ id: a.row.id, attemptId: a.attemptId })), now)) moved.add(id);
+      const attempts: StartedAttempt[] = [];
+      for (const { row, document, attemptId } of attempted) {
+        if (!moved.has(row.id)) continue; // changed meanwhile (unqueued, edited)
+        attempts.push({ id: attemptId, itemId: row.id, providerKey: document.idempotencyKey, document: JSON.stringify(document) });
         claimed.push({ row: { ...row, state: 'publishing', last_attempt_id: attemptId }, attemptId, document });
       }
-      if (attempts.length > 0) await trx.insertInto('publish_attempts').values(attempts).execute();
+      await recordStarted(trx, attempts, { connectionId: this.connection.id, jobId: this.job.id, now });
     });
     return claimed;
   }
@@ -560,34 +547,17 @@ class Drain {
     const { deps } = this;
     await this.job.progressed();
     const now = this.now();
-    const ids = done.map((d) => d.c.row.id);
-    const withFiles = new Set((await deps.db.selectFrom('item_files').select('item_id').where('item_id', 'in', ids).execute()).map((f) => f.item_id));
-    await deps.db.transaction().execute(async (trx) => {
-      for (const { c, result } of done) {
-        await attemptSucceeded.run(trx, { result: JSON.stringify(result), now, id: c.attemptId });
-        await itemPublished.run(trx, {
-          documentId: result.documentId,
-          url: result.url,
-          paymentId: result.paymentId ?? null,
-          attachments: withFiles.has(c.row.id) ? 'pending' : 'none',
-          now,
-          id: c.row.id,
-        });
-      }
-      // The lines audit() writes, for the whole batch in one statement.
-      await trx
-        .insertInto('audit_log')
-        .values(
-          done.map(({ c, result }) => ({
-            business_id: c.row.business_id,
-            user_id: null,
-            action: 'item.published',
-            detail: JSON.stringify({ itemId: c.row.id, provider: this.entry.id, documentId: result.documentId, paymentId: result.paymentId ?? null }),
-            created_at: now,
-          })),
-        )
-        .execute();
-    });
+    const rows = done.map(({ c, result }) => ({
+      itemId: c.row.id,
+      attemptId: c.attemptId,
+      businessId: c.row.business_id,
+      documentId: result.documentId,
+      url: result.url,
+      paymentId: result.paymentId ?? null,
+      result: JSON.stringify(result),
+      audit: JSON.stringify({ itemId: c.row.id, provider: this.entry.id, documentId: result.documentId, paymentId: result.paymentId ?? null }),
+    }));
+    await deps.db.transaction().execute((trx) => recordPublished(trx, rows, now));
   }
 
   private async failed(c: Claimed, error: unknown): Promise<void> {
