@@ -11,57 +11,73 @@ export function providerKey(row: Pick<ItemsTable, 'idempotency_key' | 'key_gener
   return row.key_generation === 0 ? row.idempotency_key : `${row.idempotency_key}.${row.key_generation}`;
 }
 
+type RefKind = Parameters<ListSnapshot['get']>[0];
+type Ref = { externalId: string; code?: string; name?: string };
+
+function refOf(lists: ListSnapshot, kind: RefKind, id: string | null): Ref | undefined {
+  if (!id) return undefined;
+  const e = lists.get(kind, id);
+  const out: Ref = { externalId: id };
+  if (e?.code) out.code = e.code;
+  if (e) out.name = e.name;
+  return out;
+}
+
+// Built field by field rather than with spreads of small objects, in the same key order: it runs
+// for every item published (issue 8), and the stored attempt keeps the same JSON.
 export function buildDocument(item: ItemModel, lists: ListSnapshot, ledger: Ledger, key: string): PublishDocument {
   const { entry, settings } = ledger;
   const destination = entry.destinations[item.type].find((d) => d.id === item.destination);
-  const ref = (kind: Parameters<ListSnapshot['get']>[0], id: string | null) => {
-    if (!id) return undefined;
-    const e = lists.get(kind, id);
-    return { externalId: id, ...(e?.code ? { code: e.code } : {}), ...(e ? { name: e.name } : {}) };
-  };
-  const lines = item.lines.map((line) => {
-    const tax = item.taxMode === 'no_tax' ? undefined : lists.get('tax_rates', line.taxRate);
+  const taxed = item.taxMode !== 'no_tax';
+  const lines: PublishDocument['lines'] = [];
+  let allTaxed = true;
+  for (const line of item.lines) {
+    const tax = taxed ? lists.get('tax_rates', line.taxRate) : undefined;
     const taxAmount = line.taxAmount ?? (tax?.tax_rate ? lineTax(line.amount, tax.tax_rate, item.taxMode) : undefined);
-    const category = ref('categories', line.category)!;
-    const project = ref('projects', line.project);
-    return {
+    const category = refOf(lists, 'categories', line.category)!;
+    const project = refOf(lists, 'projects', line.project);
+    const out: PublishDocument['lines'][number] = {
       description: line.description ?? item.description ?? item.contactName,
       quantity: line.quantity,
       unitAmount: line.unitAmount,
       lineAmount: line.amount,
-      ...(taxAmount !== undefined ? { taxAmount } : {}),
-      category: { externalId: category.externalId, ...(category.code ? { code: category.code } : {}) },
-      ...(line.taxRate && item.taxMode !== 'no_tax'
-        ? { tax: { externalId: line.taxRate, ...(tax?.code ? { code: tax.code } : {}), ...(tax?.tax_rate ? { rate: tax.tax_rate } : {}) } }
-        : {}),
-      ...(project ? { project } : {}),
-    };
-  });
-  const computedTax = lines.every((l) => l.taxAmount !== undefined) ? sum(lines.map((l) => l.taxAmount!)) : '0.00';
-  const contact = ref('contacts', item.contactId)!;
-  const bank = ref('bank_accounts', item.paymentAccount);
+    } as PublishDocument['lines'][number];
+    if (taxAmount !== undefined) out.taxAmount = taxAmount;
+    else allTaxed = false;
+    out.category = category.code ? { externalId: category.externalId, code: category.code } : { externalId: category.externalId };
+    if (line.taxRate && taxed) {
+      const t: NonNullable<PublishDocument['lines'][number]['tax']> = { externalId: line.taxRate };
+      if (tax?.code) t.code = tax.code;
+      if (tax?.tax_rate) t.rate = tax.tax_rate;
+      out.tax = t;
+    }
+    if (project) out.project = project;
+    lines.push(out);
+  }
+  const computedTax = allTaxed ? sum(lines.map((l) => l.taxAmount!)) : '0.00';
+  const contact = refOf(lists, 'contacts', item.contactId)!;
+  const bank = refOf(lists, 'bank_accounts', item.paymentAccount);
   // Payment goes with the document when bank match is on (Xero, Sage) or the destination is a
   // paid-only one (spend money, expense); otherwise the ledger shows it unpaid, as Dext does.
   const sendPayment = item.paid && bank && (destination?.paidOnly || (settings.bankMatch && entry.capabilities.bankMatch));
-  return {
-    itemId: item.id,
-    idempotencyKey: key,
-    itemType: item.type,
-    destination: item.destination!,
-    ...(item.status ? { status: item.status } : {}),
-    contact: { externalId: contact.externalId, ...(contact.code ? { code: contact.code } : {}), name: contact.name ?? item.contactName },
-    date: item.date,
-    ...(item.dueDate ? { dueDate: item.dueDate } : {}),
-    ...(item.reference ? { reference: item.reference } : {}),
-    ...(item.number ? { number: item.number } : {}),
-    currency: item.currency,
-    ...(item.currencyRate ? { currencyRate: item.currencyRate } : {}),
-    taxMode: item.taxMode,
-    lines,
-    total: item.total,
-    totalTax: item.taxMode === 'no_tax' ? '0.00' : (item.totalTax ?? computedTax),
-    ...(sendPayment
-      ? { paid: { date: item.paymentDate ?? item.date, amount: item.total, bankAccount: { externalId: bank.externalId, ...(bank.code ? { code: bank.code } : {}) } } }
-      : {}),
-  };
+  const document = { itemId: item.id, idempotencyKey: key, itemType: item.type, destination: item.destination! } as PublishDocument;
+  if (item.status) document.status = item.status;
+  const to: PublishDocument['contact'] = { externalId: contact.externalId } as PublishDocument['contact'];
+  if (contact.code) to.code = contact.code;
+  to.name = contact.name ?? item.contactName;
+  document.contact = to;
+  document.date = item.date;
+  if (item.dueDate) document.dueDate = item.dueDate;
+  if (item.reference) document.reference = item.reference;
+  if (item.number) document.number = item.number;
+  document.currency = item.currency;
+  if (item.currencyRate) document.currencyRate = item.currencyRate;
+  document.taxMode = item.taxMode;
+  document.lines = lines;
+  document.total = item.total;
+  document.totalTax = taxed ? (item.totalTax ?? computedTax) : '0.00';
+  if (sendPayment) {
+    document.paid = { date: item.paymentDate ?? item.date, amount: item.total, bankAccount: bank.code ? { externalId: bank.externalId, code: bank.code } : { externalId: bank.externalId } };
+  }
+  return document;
 }

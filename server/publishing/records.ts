@@ -13,11 +13,21 @@ import { compiledOnce } from '../db/compiled.js';
 
 type Values = Record<string, unknown>;
 
+/** `${field}${i}`, made once per field and row number. */
+const names = new Map<string, string[]>();
+function nameOf(field: string, i: number): string {
+  let list = names.get(field);
+  if (!list) names.set(field, (list = []));
+  return (list[i] ??= `${field}${i}`);
+}
+
 /** Values named `${field}${i}` for row i, beside the shared ones. */
 function perRow<T>(rows: readonly T[], fields: Record<string, (row: T) => unknown>, shared: Values): Values {
   const values: Values = { ...shared };
-  const names = Object.keys(fields);
-  for (let i = 0; i < rows.length; i++) for (const name of names) values[`${name}${i}`] = fields[name]!(rows[i]!);
+  for (const field of Object.keys(fields)) {
+    const value = fields[field]!;
+    for (let i = 0; i < rows.length; i++) values[nameOf(field, i)] = value(rows[i]!);
+  }
   return values;
 }
 
