@@ -295,6 +295,15 @@ const targets: Record<string, Omit<Target, 'destination'>> = {
 
 /** Where a document goes, from the catalogue's destinations for its item type. */
 export function targetOf(document: PublishDocument): Target {
+  // One per item type and destination, made once: every document of a batch asks (issue 8).
+  const key = `${document.itemType}:${document.destination}`;
+  let found = targetsBy.get(key);
+  if (!found) targetsBy.set(key, (found = findTarget(document)));
+  return found;
+}
+const targetsBy = new Map<string, Readonly<Target>>();
+
+function findTarget(document: PublishDocument): Target {
   const destination = catalogue.xero.destinations[document.itemType].find((d) => d.id === document.destination);
   const target = targets[document.destination];
   if (!destination || !target) {
