@@ -386,28 +386,43 @@ export function statusOf(document: PublishDocument, target: Target): string | un
   return status;
 }
 
-/** The Xero element for one document. */
+/**
+ * The Xero element for one document. Fields are set in place rather than spread (it runs for
+ * every document published, issue 8); the keys and their order are as they were.
+ */
 export function xeroDocument(document: PublishDocument, target: Target): Record<string, unknown> {
-  const common: Record<string, unknown> = {
+  const element: Record<string, unknown> = {
     Type: target.type,
     Contact: { ContactID: document.contact.externalId },
     Date: document.date,
     LineAmountTypes: lineAmountTypes[document.taxMode],
     LineItems: document.lines.map(xeroLine),
     CurrencyCode: document.currency,
-    ...(document.currencyRate ? { CurrencyRate: number(document.currencyRate) } : {}),
   };
+  if (document.currencyRate) element.CurrencyRate = number(document.currencyRate);
   const status = statusOf(document, target);
   switch (target.type) {
     case 'ACCPAY':
       // On bills InvoiceNumber is the supplier's reference ("Reference" in Xero's screens).
-      return { ...common, Status: status, DueDate: document.dueDate ?? document.date, InvoiceNumber: document.number ?? document.reference };
+      element.Status = status;
+      element.DueDate = document.dueDate ?? document.date;
+      element.InvoiceNumber = document.number ?? document.reference;
+      return element;
     case 'ACCREC':
-      return { ...common, Status: status, DueDate: document.dueDate ?? document.date, InvoiceNumber: document.number, Reference: document.reference };
+      element.Status = status;
+      element.DueDate = document.dueDate ?? document.date;
+      element.InvoiceNumber = document.number;
+      element.Reference = document.reference;
+      return element;
     case 'ACCPAYCREDIT':
-      return { ...common, Status: status, CreditNoteNumber: document.number ?? document.reference };
+      element.Status = status;
+      element.CreditNoteNumber = document.number ?? document.reference;
+      return element;
     case 'ACCRECCREDIT':
-      return { ...common, Status: status, CreditNoteNumber: document.number, Reference: document.reference };
+      element.Status = status;
+      element.CreditNoteNumber = document.number;
+      element.Reference = document.reference;
+      return element;
     case 'SPEND':
     case 'RECEIVE': {
       if (!document.paid) {
@@ -416,12 +431,10 @@ export function xeroDocument(document: PublishDocument, target: Target): Record<
         });
       }
       const bank = document.paid.bankAccount;
-      return {
-        ...common,
-        Date: document.paid.date || document.date,
-        BankAccount: bank.code ? { Code: bank.code } : { AccountID: bank.externalId },
-        Reference: document.reference ?? document.number,
-      };
+      element.Date = document.paid.date || document.date;
+      element.BankAccount = bank.code ? { Code: bank.code } : { AccountID: bank.externalId };
+      element.Reference = document.reference ?? document.number;
+      return element;
     }
   }
 }
