@@ -46,17 +46,23 @@ export async function resolveRef(db: Db, connectionId: string, kind: ListKind, r
 
 /** Entries by kind and id, for the pre-publish check and views. */
 export class ListSnapshot {
-  private readonly byKey = new Map<string, Entry>();
+  // By kind, then id: no `kind:id` string made per look-up (the check and the document builder
+  // look up every reference of every item published, issue 8).
+  private readonly byKind = new Map<string, Map<string, Entry>>();
   constructor(
     entries: Entry[],
     /** Currencies the ledger takes; null when the lists say nothing about currencies. */
     readonly currencies: ReadonlySet<string> | null,
   ) {
-    for (const e of entries) this.byKey.set(`${e.kind}:${e.external_id}`, e);
+    for (const e of entries) {
+      let ids = this.byKind.get(e.kind);
+      if (!ids) this.byKind.set(e.kind, (ids = new Map()));
+      ids.set(e.external_id, e);
+    }
   }
 
   get(kind: ListKind, externalId: string | null | undefined): Entry | undefined {
-    return externalId ? this.byKey.get(`${kind}:${externalId}`) : undefined;
+    return externalId ? this.byKind.get(kind)?.get(externalId) : undefined;
   }
 
   static empty(): ListSnapshot {
@@ -110,11 +116,21 @@ export function refView(entry: Entry | undefined, externalId: string | null): { 
   return { externalId, name: entry?.name ?? null, code: entry?.code ?? null };
 }
 
-export function extraOf(entry: Entry | undefined): Record<string, unknown> {
+/**
+ * An entry's `extra` as an object (read-only: one parse per entry is shared by every item of a
+ * publishing batch that looks at it, issue 8).
+ */
+export function extraOf(entry: Entry | undefined): Readonly<Record<string, unknown>> {
   if (!entry?.extra) return {};
+  const kept = parsedExtra.get(entry);
+  if (kept && kept.text === entry.extra) return kept.value;
+  let value: Record<string, unknown>;
   try {
-    return JSON.parse(entry.extra) as Record<string, unknown>;
+    value = JSON.parse(entry.extra) as Record<string, unknown>;
   } catch {
-    return {};
+    value = {};
   }
+  parsedExtra.set(entry, { text: entry.extra, value });
+  return value;
 }
+const parsedExtra = new WeakMap<Entry, { text: string; value: Record<string, unknown> }>();
