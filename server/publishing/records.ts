@@ -1,41 +1,50 @@
 /**
  * The rows publishing writes for a batch, one statement each for the whole batch (issue 8): the
  * items moved to `publishing` with their attempts, then the attempts that succeeded, the items
- * published and their audit lines. Each statement is compiled once per batch size: its values are
- * named per row (`id0`, `id1`, …), and db/compiled.ts keys a compiled statement by the names it
- * is given, so the names fix the number of rows and the SQL is the same for every run with them.
- * Rows whose values differ are written with `CASE id WHEN … THEN … END`: plain SQL, any database.
+ * published and their audit lines. Rows whose values differ are written with
+ * `CASE id WHEN … THEN … END`: plain SQL, any database.
+ *
+ * Each statement is built and compiled by Kysely once per number of rows, as db/compiled.ts does
+ * for one-row statements, and then run with the rows' values put straight into its parameters.
+ * (compiledOnce names every value: a statement over 50 rows would name 250 of them, and building
+ * and matching those names on every run cost more than Kysely's compile it saves.)
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type QueryResult, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ItemsTable } from '../db/schema.js';
-import { compiledOnce } from '../db/compiled.js';
 
-type Values = Record<string, unknown>;
-
-/** `${field}${i}`, made once per field and row number. */
-const names = new Map<string, string[]>();
-function nameOf(field: string, i: number): string {
-  let list = names.get(field);
-  if (!list) names.set(field, (list = []));
-  return (list[i] ??= `${field}${i}`);
+/** Stands for row `row`'s `field` (row -1: a value shared by all rows) while a statement is built. */
+class Slot {
+  constructor(
+    readonly field: string,
+    readonly row: number,
+  ) {}
 }
 
-/** Values named `${field}${i}` for row i, beside the shared ones. */
-function perRow<T>(rows: readonly T[], fields: Record<string, (row: T) => unknown>, shared: Values): Values {
-  const values: Values = { ...shared };
-  for (const field of Object.keys(fields)) {
-    const value = fields[field]!;
-    for (let i = 0; i < rows.length; i++) values[nameOf(field, i)] = value(rows[i]!);
-  }
-  return values;
-}
-
-/** The rows' `field` values, in order (placeholders while the statement is built). */
-function column<T = unknown>(values: Values, field: string): T[] {
-  const out: T[] = [];
-  for (let i = 0; `${field}${i}` in values; i++) out.push(values[`${field}${i}`] as T);
-  return out;
+/**
+ * A statement over `rows.length` rows, compiled once per row count. `build` receives a slot per
+ * field of each row, and per shared value, and must use them only as values, in SQL that depends
+ * on nothing but the row count. A slot that does not end up as a parameter is refused.
+ */
+function overRows<Row extends object, Shared extends object, R>(build: (db: Db, rows: Row[], shared: Shared) => Compilable<R>) {
+  const compiled = new Map<number, { query: CompiledQuery; slots: unknown[] }>();
+  return async (db: Db, rows: readonly Row[], shared: Shared): Promise<QueryResult<R>> => {
+    let found = compiled.get(rows.length);
+    if (!found) {
+      const slotRows = rows.map((row, i) => Object.fromEntries(Object.keys(row).map((f) => [f, new Slot(f, i)])) as Row);
+      const sharedSlots = Object.fromEntries(Object.keys(shared).map((f) => [f, new Slot(f, -1)])) as Shared;
+      const query = build(db, slotRows, sharedSlots).compile();
+      const bound = new Set(query.parameters.flatMap((p) => (p instanceof Slot ? [`${p.row}:${p.field}`] : [])));
+      const expected = rows.reduce((n, row) => n + Object.keys(row).length, Object.keys(shared).length);
+      if (bound.size !== expected) throw new Error(`records: ${expected - bound.size} values not bound as parameters in ${query.sql}`);
+      found = { query, slots: [...query.parameters] };
+      compiled.set(rows.length, found);
+    }
+    const parameters = found.slots.map((p) =>
+      p instanceof Slot ? (p.row < 0 ? (shared as Record<string, unknown>)[p.field] : (rows[p.row] as Record<string, unknown>)[p.field]) : p,
+    );
+    return db.executeQuery<R>({ ...found.query, parameters });
+  };
 }
 
 function byId<T>(ids: unknown[], values: unknown[]): RawBuilder<T> {
@@ -54,16 +63,16 @@ function chunks<T>(list: readonly T[]): T[][] {
   return out;
 }
 
-const toPublishing = compiledOnce((db, v: Values) =>
+const toPublishing = overRows((db, rows: { id: string; attemptId: string }[], v: { now: number }) =>
   db
     .updateTable('items')
     .set({
       state: 'publishing',
-      last_attempt_id: byId<string>(column(v, 'id'), column(v, 'attempt')),
+      last_attempt_id: byId<string>(rows.map((r) => r.id), rows.map((r) => r.attemptId)),
       attempt_count: sql<number>`attempt_count + 1`,
-      updated_at: v.now as number,
+      updated_at: v.now,
     })
-    .where('id', 'in', column<string>(v, 'id'))
+    .where('id', 'in', rows.map((r) => r.id))
     .where('state', '=', 'queued')
     .returning('id'),
 );
@@ -72,7 +81,8 @@ const toPublishing = compiledOnce((db, v: Values) =>
 export async function moveToPublishing(db: Db, rows: readonly { id: string; attemptId: string }[], now: number): Promise<Set<string>> {
   const moved = new Set<string>();
   for (const part of chunks(rows)) {
-    for (const r of await toPublishing.all(db, perRow(part, { id: (r) => r.id, attempt: (r) => r.attemptId }, { now }))) moved.add(r.id);
+    const { rows: found } = await toPublishing(db, part.map((r) => ({ id: r.id, attemptId: r.attemptId })), { now });
+    for (const r of found) moved.add(r.id);
   }
   return moved;
 }
@@ -85,34 +95,27 @@ export interface StartedAttempt {
   document: string;
 }
 
-const attemptsStarted = compiledOnce((db, v: Values) => {
-  const ids = column(v, 'id');
-  const items = column(v, 'item');
-  const keys = column(v, 'key');
-  const documents = column(v, 'document');
-  return db.insertInto('publish_attempts').values(
-    ids.map((id, i) => ({
-      id: id as string,
-      item_id: items[i] as string,
-      connection_id: v.connection as string,
-      job_id: v.job as string,
-      provider_key: keys[i] as string,
-      document: documents[i] as string,
+const attemptsStarted = overRows((db, rows: StartedAttempt[], v: { connectionId: string; jobId: string; now: number }) =>
+  db.insertInto('publish_attempts').values(
+    rows.map((a) => ({
+      id: a.id,
+      item_id: a.itemId,
+      connection_id: v.connectionId,
+      job_id: v.jobId,
+      provider_key: a.providerKey,
+      document: a.document,
       status: 'started' as const,
       result: null,
       error: null,
-      started_at: v.now as number,
+      started_at: v.now,
       finished_at: null,
     })),
-  );
-});
+  ),
+);
 
 export async function recordStarted(db: Db, attempts: readonly StartedAttempt[], shared: { connectionId: string; jobId: string; now: number }): Promise<void> {
   for (const part of chunks(attempts)) {
-    await attemptsStarted.run(
-      db,
-      perRow(part, { id: (a) => a.id, item: (a) => a.itemId, key: (a) => a.providerKey, document: (a) => a.document }, { connection: shared.connectionId, job: shared.jobId, now: shared.now }),
-    );
+    await attemptsStarted(db, part.map((a) => ({ id: a.id, itemId: a.itemId, providerKey: a.providerKey, document: a.document })), shared);
   }
 }
 
@@ -129,49 +132,53 @@ export interface Published {
   audit: string;
 }
 
-const attemptsSucceeded = compiledOnce((db, v: Values) =>
+const attemptsSucceeded = overRows((db, rows: { attemptId: string; result: string }[], v: { now: number }) =>
   db
     .updateTable('publish_attempts')
-    .set({ status: 'succeeded', result: byId<string>(column(v, 'id'), column(v, 'result')), error: null, finished_at: v.now as number })
-    .where('id', 'in', column<string>(v, 'id')),
+    .set({
+      status: 'succeeded',
+      result: byId<string>(rows.map((r) => r.attemptId), rows.map((r) => r.result)),
+      error: null,
+      finished_at: v.now,
+    })
+    .where('id', 'in', rows.map((r) => r.attemptId)),
 );
 
-const itemsPublished = compiledOnce((db, v: Values) => {
-  const ids = column<string>(v, 'id');
+const itemsPublished = overRows((db, rows: { itemId: string; documentId: string; url: string; paymentId: string | null }[], v: { now: number }) => {
+  const ids = rows.map((r) => r.itemId);
   return db
     .updateTable('items')
     .set({
       state: 'published',
-      document_id: byId<string>(ids, column(v, 'document')),
-      document_url: byId<string>(ids, column(v, 'url')),
-      payment_id: byId<string | null>(ids, column(v, 'payment')),
-      published_at: v.now as number,
+      document_id: byId<string>(ids, rows.map((r) => r.documentId)),
+      document_url: byId<string>(ids, rows.map((r) => r.url)),
+      payment_id: byId<string | null>(ids, rows.map((r) => r.paymentId)),
+      published_at: v.now,
       error: null,
       // A file goes up in its own step once the document exists (drain.ts attachments()).
       attachment_state: sql<ItemsTable['attachment_state']>`CASE WHEN EXISTS (SELECT 1 FROM item_files WHERE item_files.item_id = items.id) THEN 'pending' ELSE 'none' END`,
-      updated_at: v.now as number,
+      updated_at: v.now,
     })
     .where('id', 'in', ids);
 });
 
-const auditPublished = compiledOnce((db, v: Values) => {
-  const businesses = column(v, 'business');
-  return db.insertInto('audit_log').values(
-    column(v, 'detail').map((detail, i) => ({
-      business_id: businesses[i] as string,
+const auditPublished = overRows((db, rows: { businessId: string; audit: string }[], v: { now: number }) =>
+  db.insertInto('audit_log').values(
+    rows.map((r) => ({
+      business_id: r.businessId,
       user_id: null,
       action: 'item.published',
-      detail: detail as string,
-      created_at: v.now as number,
+      detail: r.audit,
+      created_at: v.now,
     })),
-  );
-});
+  ),
+);
 
 /** Attempts succeeded, items published, and the audit lines `audit()` writes: call inside one transaction. */
 export async function recordPublished(db: Db, done: readonly Published[], now: number): Promise<void> {
   for (const part of chunks(done)) {
-    await attemptsSucceeded.run(db, perRow(part, { id: (d) => d.attemptId, result: (d) => d.result }, { now }));
-    await itemsPublished.run(db, perRow(part, { id: (d) => d.itemId, document: (d) => d.documentId, url: (d) => d.url, payment: (d) => d.paymentId }, { now }));
-    await auditPublished.run(db, perRow(part, { business: (d) => d.businessId, detail: (d) => d.audit }, { now }));
+    await attemptsSucceeded(db, part.map((d) => ({ attemptId: d.attemptId, result: d.result })), { now });
+    await itemsPublished(db, part.map((d) => ({ itemId: d.itemId, documentId: d.documentId, url: d.url, paymentId: d.paymentId })), { now });
+    await auditPublished(db, part.map((d) => ({ businessId: d.businessId, audit: d.audit })), { now });
   }
 }
