@@ -1,6 +1,7 @@
 /**
- * The publishing job: one per connection at a time, sending its queued items through that
- * connection's rate limiter, in batches of the provider's batch size.
+ * The publishing job: one per connection at a time, sending its queued items in batches of the
+ * provider's batch size, as many at once as the provider takes (its per-minute limit is kept by
+ * the provider registry, for every call).
  *
  * Exactly once, in effect:
  * - every item has one idempotency key for life (`items.idempotency_key`);
@@ -52,7 +53,12 @@ export interface PublishingHooks {
   afterSend?(documents: PublishDocument[]): Promise<void>;
 }
 
-/** Per-process publishing state: one rate limiter per connection, shared by all its jobs. */
+/**
+ * Per-process publishing state: one queue per connection, shared by all its jobs, holding as many
+ * batches in flight as the provider takes calls at once. Calls per minute are the provider
+ * registry's to keep (server/providers/registry.ts): it sees every call to the organisation,
+ * lookups included, on the same rolling window.
+ */
 export class Publisher {
   private readonly limiters = new Map<string, PQueue>();
   hooks: PublishingHooks = {};
@@ -60,8 +66,7 @@ export class Publisher {
   limiter(connectionId: string, entry: ProviderEntry): PQueue {
     let queue = this.limiters.get(connectionId);
     if (!queue) {
-      // The provider's real limits (catalogue): calls per rolling minute and calls in flight.
-      queue = new PQueue({ concurrency: entry.rateLimit.concurrent, intervalCap: entry.rateLimit.perMinute, interval: 60_000, strict: true });
+      queue = new PQueue({ concurrency: entry.rateLimit.concurrent });
       this.limiters.set(connectionId, queue);
     }
     return queue;
