@@ -94,7 +94,7 @@ export interface SandboxProcess {
 }
 
 export async function startXeroSandboxProcess(args: Record<string, string | number>): Promise<SandboxProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/xero-sandbox-process.ts', ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)])], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/xero-sandbox-process.ts', ...Object.entries(args).map(([k, v]) => `--${k}=${v}`)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
