@@ -164,13 +164,16 @@ describe(`crash safety: ${ROUNDS} × SIGKILL while publishing ${ITEMS} items and
     server = await startServerProcess(dataDir, env());
     for (const id of unsent) expect([202, 409]).toContain((await request('POST', `/api/businesses/${businessA}/items/${id}/publish`, { token })).status);
     const drainStarted = Date.now();
+    // Bounded by QuickBooks' real minute, not by our work: the restarted process does not know the
+    // calls its killed predecessors made, so it may meet a 429 and wait out Retry-After (each
+    // unclear attempt is resolved by its own lookup). Usually ~70 s; one CI run needed > 180 s.
     const counts = await until(
       'every item to settle',
       async () => {
         const c = (await json(await request('GET', `/api/businesses/${businessA}/items?limit=1`, { token }))).counts;
         return c.queued + c.publishing === 0 ? c : undefined;
       },
-      180_000,
+      360_000,
       250,
     );
     const importDone = await until(
