@@ -254,11 +254,9 @@ class Drain {
       }
     }
 
-    // Unclear attempts: each is looked up; those the provider does not have are sent again. Where
-    // the provider dedupes by a key per call (Xero, QuickBooks), each goes alone with its own
-    // key, so a resend that is itself cut off and resent is caught by the key even if a lookup
-    // lags; where only the lookup protects (reference providers), they go in batches, which halves
-    // the calls a recovery after many crashes needs.
+    // Unclear attempts: each is looked up; those the provider does not have are sent again in
+    // batches (after a lookup, a batch is as safe as one document: the key is not what protects
+    // it), which halves the calls a recovery after many crashes needs.
     const replays: Claimed[] = [];
     const lookups = unresolved.map((u) =>
       this.limited(async () => {
@@ -292,8 +290,7 @@ class Drain {
         more = next.length === PAGE;
       }
       await Promise.all(lookups);
-      const alone = this.entry.capabilities.idempotency !== 'reference_lookup';
-      for (const batch of alone ? replays.map((c) => [c]) : this.batches(replays)) work.push(this.limited(() => this.send(batch)));
+      for (const batch of this.batches(replays)) work.push(this.limited(() => this.send(batch)));
     } finally {
       // Never leave with calls in flight: a retry of this job must not find their attempts
       // "started" and resolve them while the answers are still on their way.
