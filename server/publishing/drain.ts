@@ -254,17 +254,7 @@ class Drain {
       }
     }
 
-    // Unclear attempts: each is looked up; those the provider does not have are sent again in
-    // batches (after a lookup, a batch is as safe as one document: the key is not what protects
-    // it), which halves the calls a recovery after many crashes needs.
-    const replays: Claimed[] = [];
-    const lookups = unresolved.map((u) =>
-      this.limited(async () => {
-        const replay = await this.resolve(u.row, u.attempt);
-        if (replay) replays.push(replay);
-      }),
-    );
-    const work = [...lookups];
+    const work = unresolved.map((u) => this.limited(() => this.resolve(u.row, u.attempt)));
     let sent = 0;
     try {
       let page = fresh;
@@ -289,8 +279,6 @@ class Drain {
         last = next[next.length - 1]!;
         more = next.length === PAGE;
       }
-      await Promise.all(lookups);
-      for (const batch of this.batches(replays)) work.push(this.limited(() => this.send(batch)));
     } finally {
       // Never leave with calls in flight: a retry of this job must not find their attempts
       // "started" and resolve them while the answers are still on their way.
@@ -305,47 +293,42 @@ class Drain {
    * limiter; at most LOOKAHEAD claimed batches wait, so a stop leaves little to hand back.
    */
   private async sendPage(rows: ItemsTable[], work: Promise<void>[]): Promise<number> {
-    let batches = 0;
-    for (const batch of this.batches(rows.map((row) => ({ row })))) {
-      while (this.waiting >= LOOKAHEAD && !this.stopped) await new Promise<void>((resolve) => this.slotTaken.push(resolve));
-      if (this.stopped) break;
-      let claimed: Claimed[];
-      try {
-        claimed = await this.claim(batch.map((b) => b.row));
-      } catch (error) {
-        this.unexpected ??= error;
-        break;
-      }
-      batches++;
-      if (claimed.length === 0) continue;
-      this.waiting++;
-      work.push(
-        this.limited(
-          () => this.send(claimed),
-          () => this.handBack(claimed),
-          () => {
-            this.waiting--;
-            this.slotTaken.shift()?.();
-          },
-        ),
-      );
-    }
-    return batches;
-  }
-
-  /** Batches of one destination each (one provider call shape), up to the provider's batch size. */
-  private *batches<T extends { row: ItemsTable }>(items: T[]): Generator<T[]> {
-    const groups = new Map<string, T[]>();
-    for (const item of items) {
-      const key = `${item.row.type}:${item.row.destination}`;
+    const groups = new Map<string, ItemsTable[]>();
+    for (const row of rows) {
+      const key = `${row.type}:${row.destination}`;
       let group = groups.get(key);
       if (!group) groups.set(key, (group = []));
-      group.push(item);
+      group.push(row);
     }
     const size = Math.max(1, this.entry.capabilities.batchSize);
+    let batches = 0;
     for (const group of groups.values()) {
-      for (let i = 0; i < group.length; i += size) yield group.slice(i, i + size);
+      for (let i = 0; i < group.length && !this.stopped; i += size) {
+        while (this.waiting >= LOOKAHEAD) await new Promise<void>((resolve) => this.slotTaken.push(resolve));
+        if (this.stopped) break;
+        let claimed: Claimed[];
+        try {
+          claimed = await this.claim(group.slice(i, i + size));
+        } catch (error) {
+          this.unexpected ??= error;
+          break;
+        }
+        batches++;
+        if (claimed.length === 0) continue;
+        this.waiting++;
+        work.push(
+          this.limited(
+            () => this.send(claimed),
+            () => this.handBack(claimed),
+            () => {
+              this.waiting--;
+              this.slotTaken.shift()?.();
+            },
+          ),
+        );
+      }
     }
+    return batches;
   }
 
   private limited(task: () => Promise<void>, skipped?: () => Promise<void>, started?: () => void): Promise<void> {
@@ -520,7 +503,7 @@ class Drain {
    * An attempt whose outcome is unknown: look it up; if the provider does not have it, replay
    * the same document with the same key (idempotent where the provider supports it).
    */
-  private async resolve(row: ItemsTable, attempt: PublishAttemptsTable): Promise<Claimed | undefined> {
+  private async resolve(row: ItemsTable, attempt: PublishAttemptsTable): Promise<void> {
     const { deps } = this;
     const document = JSON.parse(attempt.document) as PublishDocument;
     const c: Claimed = { row, attemptId: attempt.id, document };
@@ -560,7 +543,7 @@ class Drain {
       .where('id', '=', attempt.id)
       .execute();
     deps.logger.info({ itemId: row.id, key: attempt.provider_key }, 'replaying a publish whose outcome was unknown');
-    return c;
+    await this.send([c]);
   }
 
   /** Records documents that exist in the provider: attempts, items and audit lines in one transaction. */
