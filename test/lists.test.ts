@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from './support/test-server.js';
+import { createTestServer, listEntry, type TestServer } from './support/test-server.js';
 import { migrate, openDatabase } from '../server/db/database.js';
 import { migrations } from '../server/db/migrations/index.js';
 
@@ -23,21 +23,15 @@ async function entries(values: { name: string; status?: 'active' | 'archived'; c
   await server.deps.db
     .insertInto('list_entries')
     .values(
-      values.map((v) => ({
-        connection_id: connectionId,
-        kind: 'contacts',
-        external_id: v.id ?? randomUUID(),
-        code: v.code ?? null,
-        name: v.name,
-        status: v.status ?? 'active',
-        type: 'supplier',
-        tax_rate: null,
-        currency: 'GBP',
-        extra: null,
-        archived_reason: v.status === 'archived' ? 'upstream_archived' : null,
-        seen_by_job: null,
-        updated_at: 0,
-      })),
+      values.map((v) =>
+        listEntry(connectionId, 'contacts', v.id ?? randomUUID(), v.name, {
+          code: v.code ?? null,
+          status: v.status ?? 'active',
+          type: 'supplier',
+          currency: 'GBP',
+          archived_reason: v.status === 'archived' ? 'upstream_archived' : null,
+        }),
+      ),
     )
     .onConflict((oc) => oc.columns(['connection_id', 'kind', 'external_id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), status: eb.ref('excluded.status') })))
     .execute();

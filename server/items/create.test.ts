@@ -4,8 +4,8 @@
  * creation evaluate once and build its answer from what it has in hand instead of re-reading).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServer, type TestServer } from '../../test/support/test-server.js';
-import { insertConnection } from '../connections/store.js';
+import { createTestServer, listEntry, type TestServer } from '../../test/support/test-server.js';
+import type { ListEntriesTable } from '../db/schema.js';
 
 let server: TestServer;
 let token: string;
@@ -30,19 +30,9 @@ beforeAll(async () => {
   const admin = await server.user({ role: 'business_admin', name: 'Ada Admin' });
   businessId = admin.businessId;
   token = await server.signIn(admin.email, admin.password);
-  const { db, secrets } = server.deps;
-  const now = server.clock.now().getTime();
-  const connection = await insertConnection({ db, secrets, now: () => server.clock.now() }, {
-    businessId,
-    provider: 'xero',
-    organisation: { id: 'org-1', name: 'Ada Org' },
-    credentials: { kind: 'oauth2', tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: now + 3_600_000 } },
-    createdBy: admin.userId,
-  });
-  const entry = (kind: string, external_id: string, name: string, more: Record<string, unknown> = {}) => ({
-    connection_id: connection.id, kind, external_id, name, code: null, status: 'active' as const, type: null, tax_rate: null,
-    currency: null, extra: null, archived_reason: null, seen_by_job: null, updated_at: now, ...more,
-  });
+  const { db } = server.deps;
+  const connection = await server.xeroConnection(businessId, admin.userId, 'Ada Org');
+  const entry = (kind: string, externalId: string, name: string, more: Partial<ListEntriesTable> = {}) => listEntry(connection.id, kind, externalId, name, more);
   await db
     .insertInto('list_entries')
     .values([

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type OpenedDatabase } from '../db/database.js';
 import { resolveRef } from './lists.js';
+import { listEntry } from '../../test/support/test-server.js';
 
 let opened: OpenedDatabase;
 beforeAll(async () => {
   opened = openDatabase(':memory:');
   await migrate(opened);
   opened.sqlite.pragma('foreign_keys = OFF'); // entries without a connection row: only the look-up is under test
-  const entry = (external_id: string, name: string, code: string | null, status: 'active' | 'archived' = 'active') => ({
-    connection_id: 'conn', kind: 'contacts', external_id, code, name, status, type: null, tax_rate: null, currency: null, extra: null, archived_reason: null, seen_by_job: null, updated_at: 0,
-  });
+  const entry = (externalId: string, name: string, code: string | null, status: 'active' | 'archived' = 'active') => listEntry('conn', 'contacts', externalId, name, { code, status });
   await opened.db
     .insertInto('list_entries')
     .values([

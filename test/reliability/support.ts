@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { requestInit, type RequestOptions } from '../support/test-server.js';
 
 export const FULL = process.env.RELIABILITY === 'full';
 
@@ -37,24 +38,13 @@ export function report(property: string, line: string, ok = true): void {
   appendFileSync(file, `${JSON.stringify({ property, line, ok, variant, at: new Date().toISOString() })}\n`);
 }
 
-export type Requester = (
-  method: string,
-  url: string,
-  options?: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> },
-) => Promise<Response>;
+export type Requester = (method: string, url: string, options?: RequestOptions) => Promise<Response>;
 
 /** The same shape as TestServer.request, over real HTTP. */
 export function httpRequester(base: string | (() => string)): Requester {
   return (method, url, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined = options.body;
-    if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    }
     const root = typeof base === 'function' ? base() : base;
-    return fetch(`${root}${url}`, { method, headers, body, signal: AbortSignal.timeout(60_000) });
+    return fetch(`${root}${url}`, { ...requestInit(method, options), signal: AbortSignal.timeout(60_000) });
   };
 }
 

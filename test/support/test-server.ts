@@ -13,7 +13,7 @@ import { addMembership, createBusiness, createUser } from '../../server/auth/use
 import type { Role } from '../../shared/api.js';
 import { listen, type RunningServer } from '../../server/sandbox/serve.js';
 import { insertConnection } from '../../server/connections/store.js';
-import type { ConnectionsTable } from '../../server/db/schema.js';
+import type { ConnectionsTable, ListEntriesTable } from '../../server/db/schema.js';
 
 export const testPasswordCost = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -21,7 +21,7 @@ export interface TestServer extends Runtime {
   dir: string;
   config: Config;
   clock: { now(): Date; set(d: Date): void; advance(ms: number): void };
-  request(method: string, url: string, options?: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> }): Promise<Response>;
+  request(method: string, url: string, options?: RequestOptions): Promise<Response>;
   /** Creates a user with a role in a business (creating the business if `businessId` is absent). */
   user(input: { role: Role; businessId?: string; email?: string; name?: string }): Promise<{ userId: string; businessId: string; email: string; password: string }>;
   signIn(email: string, password: string): Promise<string>;
@@ -29,6 +29,20 @@ export interface TestServer extends Runtime {
   xeroConnection(businessId: string, createdBy: string, organisation?: string): Promise<ConnectionsTable>;
   /** With `listen: true`: the companion on a loopback port (its sandboxes under /sandbox). */
   url: string;
+}
+
+export type RequestOptions = { token?: string; json?: unknown; body?: string; headers?: Record<string, string> };
+
+/** A request as a test writes it (a session token, a JSON body) as fetch's init. */
+export function requestInit(method: string, options: RequestOptions = {}): { method: string; headers: Record<string, string>; body?: string } {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  return { method, headers, body };
 }
 
 let counter = 0;
@@ -55,16 +69,7 @@ export async function createTestServer(
   });
   if (extra.listen) running = await listen(runtime.app);
 
-  const request: TestServer['request'] = (method, url, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    let body: string | undefined = options.body;
-    if (options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    }
-    return Promise.resolve(runtime.app.request(url, { method, headers, body }));
-  };
+  const request: TestServer['request'] = (method, url, options = {}) => Promise.resolve(runtime.app.request(url, requestInit(method, options)));
 
   return {
     ...runtime,
@@ -101,5 +106,25 @@ export async function createTestServer(
       if (res.status !== 200) throw new Error(`sign in failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { token: string }).token;
     },
+  };
+}
+
+/** A `list_entries` row as an import writes it: active, no extras, unless `more` says otherwise. */
+export function listEntry(connectionId: string, kind: string, externalId: string, name: string, more: Partial<ListEntriesTable> = {}): ListEntriesTable {
+  return {
+    connection_id: connectionId,
+    kind,
+    external_id: externalId,
+    name,
+    code: null,
+    status: 'active',
+    type: null,
+    tax_rate: null,
+    currency: null,
+    extra: null,
+    archived_reason: null,
+    seen_by_job: null,
+    updated_at: 0,
+    ...more,
   };
 }
