@@ -8,7 +8,8 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from './support/test-server.js';
-import { ReadCache } from '../server/db/read-cache.js';
+import { cachedTables, changesCachedReads, ReadCache } from '../server/db/read-cache.js';
+import { migrate, openDatabase } from '../server/db/database.js';
 
 describe('ReadCache', () => {
   it('answers from memory while the version holds, and reads again when it moves', async () => {
@@ -35,6 +36,45 @@ describe('ReadCache', () => {
     });
     expect(during).toBe('old');
     expect(await cache.get('k', async () => 'new')).toBe('new');
+  });
+});
+
+describe('which writes retire cached reads', () => {
+  let sqlite: SQLite.Database;
+  beforeAll(async () => {
+    const opened = openDatabase(':memory:');
+    await migrate(opened);
+    sqlite = opened.sqlite;
+  });
+
+  it('a write to a table cached reads read does; a write elsewhere, a read or a transaction boundary does not', () => {
+    const judge = (sql: string) => changesCachedReads(sqlite.prepare(sql));
+    expect(judge('UPDATE "sessions" SET last_used_at = ? WHERE id = ?')).toBe(true);
+    expect(judge('delete from "memberships" where "user_id" = ?')).toBe(true);
+    expect(judge('insert into "list_entries" ("connection_id", "kind", "external_id", "name", "status", "updated_at") values (?, ?, ?, ?, ?, ?)')).toBe(true);
+    expect(judge('INSERT OR IGNORE INTO connections (id) VALUES (?)')).toBe(true);
+    // Not plainly naming its table: counted, to be safe.
+    expect(judge('WITH gone AS (SELECT id FROM users WHERE email = ?) DELETE FROM sessions WHERE user_id IN (SELECT id FROM gone)')).toBe(true);
+    expect(judge('insert into "items" ("id", "business_id") values (?, ?)')).toBe(false);
+    expect(judge('insert into "publish_attempts" ("id", "item_id") values (?, ?) returning "id"')).toBe(false);
+    expect(judge('update "jobs" set "locked_until" = ? where "id" = ? returning *')).toBe(false);
+    expect(judge('select * from "sessions" where "id" = ?')).toBe(false);
+    expect(judge('begin')).toBe(false);
+    expect(judge('commit')).toBe(false);
+  });
+
+  it('no cascade or trigger reaches a cached table from a table outside them', () => {
+    const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]);
+    for (const t of cachedTables) expect(tables).toContain(t);
+    for (const table of cachedTables) {
+      const keys = sqlite.prepare(`SELECT "table", on_delete, on_update FROM pragma_foreign_key_list(?)`).all(table) as { table: string; on_delete: string; on_update: string }[];
+      for (const key of keys) {
+        const acts = [key.on_delete, key.on_update].some((a) => !['NO ACTION', 'RESTRICT'].includes(a));
+        if (acts) expect({ table, parent: key.table, cached: cachedTables.has(key.table) }).toEqual({ table, parent: key.table, cached: true });
+      }
+    }
+    const triggers = sqlite.prepare("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; tbl_name: string }[];
+    for (const trigger of triggers) expect({ ...trigger, cached: cachedTables.has(trigger.tbl_name) }).toEqual({ ...trigger, cached: true });
   });
 });
 

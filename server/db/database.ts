@@ -7,7 +7,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import { attachReadCache, ReadCache } from './read-cache.js';
+import { attachReadCache, changesCachedReads, ReadCache } from './read-cache.js';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 
@@ -97,8 +97,9 @@ export async function migrate(
 
 /**
  * Kysely prepares every query it runs; preparing is a large part of a small query's cost in
- * better-sqlite3. Same SQL text → same prepared statement, from a bounded cache. Every write
- * statement prepared here (or SQL run with exec) is counted, for the read cache's version.
+ * better-sqlite3. Same SQL text → same prepared statement, from a bounded cache. Every statement
+ * prepared here that can change a cached read (or SQL run with exec) is counted, for the read
+ * cache's version.
  */
 function withStatementCache(sqlite: SQLite.Database, size = 500): { connection: SQLite.Database; writes: () => number } {
   const cache = new LRUCache<string, SQLite.Statement>({ max: size });
@@ -106,7 +107,7 @@ function withStatementCache(sqlite: SQLite.Database, size = 500): { connection: 
   const prepare = (sql: string) => {
     let statement = cache.get(sql);
     if (!statement) cache.set(sql, (statement = sqlite.prepare(sql)));
-    if (!statement.reader) writes++;
+    if (changesCachedReads(statement)) writes++;
     return statement;
   };
   const exec = (sql: string) => {
