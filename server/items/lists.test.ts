@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type OpenedDatabase } from '../db/database.js';
-import { resolveRef } from './lists.js';
+import { ledgerCurrencies, resolveRef } from './lists.js';
 import { listEntry } from '../../test/support/test-server.js';
 
 let opened: OpenedDatabase;
@@ -41,5 +41,20 @@ describe('resolveRef', () => {
   it('looks only in the given connection and list', async () => {
     expect(await resolveRef(opened.db, 'other', 'contacts', 'c-1')).toBeUndefined();
     expect(await resolveRef(opened.db, 'conn', 'categories', 'Acme Ltd')).toBeUndefined();
+  });
+
+  it('follows the lists as they change (a kept answer is not served after a rename or a new currency)', async () => {
+    expect(await find('Renamed Ltd')).toBeUndefined();
+    expect(await find('acme ltd')).toBe('c-1');
+    await opened.db.updateTable('list_entries').set({ name: 'Renamed Ltd' }).where('external_id', '=', 'c-1').execute();
+    expect(await find('acme ltd')).toBeUndefined();
+    expect(await find('renamed ltd')).toBe('c-1');
+    await opened.db.updateTable('list_entries').set({ name: 'Acme Ltd' }).where('external_id', '=', 'c-1').execute();
+
+    expect(await ledgerCurrencies(opened.db, 'conn')).toBeNull();
+    await opened.db.insertInto('list_entries').values(listEntry('conn', 'currencies', 'EUR', 'Euro', { code: 'eur' })).execute();
+    expect([...(await ledgerCurrencies(opened.db, 'conn'))!]).toEqual(['EUR']);
+    await opened.db.deleteFrom('list_entries').where('kind', '=', 'currencies').execute();
+    expect(await ledgerCurrencies(opened.db, 'conn')).toBeNull();
   });
 });
