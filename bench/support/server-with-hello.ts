@@ -1,7 +1,10 @@
 /**
- * The companion as server/index.ts starts it, plus one bare `GET /_bench/hello` route on the
- * same app (the baseline for throughput), and a business seeded with a connection whose
- * contacts list holds 10,000 entries. Prints `READY <url> <token> <businessId> <connectionId>`.
+ * The companion as server/index.ts starts it, plus two bare routes on the same app: `GET
+ * /_bench/hello` (the baseline for throughput) and `POST /_bench/insert`, which writes one items
+ * row as item creation does (the same statement and commit) and nothing else: the floor under
+ * any item creation that keeps the item before answering. A business is seeded with a
+ * connection whose contacts list holds 10,000 entries.
+ * Prints `READY <url> <token> <businessId> <connectionId>`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +17,8 @@ import { createRuntime } from '../../server/runtime.js';
 import { addMembership, createBusiness, createUser } from '../../server/auth/users.js';
 import { createSession } from '../../server/auth/sessions.js';
 import { insertConnection } from '../../server/connections/store.js';
+import { compiledOnce } from '../../server/db/compiled.js';
+import type { ItemsTable } from '../../server/db/schema.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bookbridge-bench-http-'));
 const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, LOG_LEVEL: 'silent', SANDBOX: 'off', PUBLIC_URL: 'https://bench.invalid', ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64') });
@@ -55,6 +60,23 @@ for (let from = 0; from < 10_000; from += 500) {
 }
 
 runtime.app.get('/_bench/hello', (c) => c.text('hello'));
+// The row a one-line cost item becomes (server/items/service.ts), written by the same statement.
+const insertItem = compiledOnce((database, row: ItemsTable) => database.insertInto('items').values(row));
+const row: Omit<ItemsTable, 'id' | 'idempotency_key' | 'number' | 'created_at' | 'updated_at'> = {
+  business_id: businessId, type: 'cost', state: 'needs_attention', source: 'api', contact_name: 'Contact 00042', contact_external_id: null,
+  document_date: '2026-11-01', due_date: null, reference: null, currency: 'GBP', currency_rate: null, tax_mode: 'exclusive',
+  lines: JSON.stringify([{ description: 'Paper', amount: '10.00', taxAmount: '2.00', total: '12.00', category: null, taxRate: null, project: null }]),
+  total: '12.00', total_tax: '2.00', paid: 0, payment_date: null, payment_account: null, destination: null, status: null, description: null,
+  sources: '{}', issues: '[]', auto_publish: 0, error: null, key_generation: 0, stale_retries: 0, connection_id: null, last_attempt_id: null,
+  attempt_count: 0, document_id: null, document_url: null, payment_id: null, published_at: null, attachment_state: 'none', attachment_error: null,
+  submitted_by: userId,
+};
+let inserted = 0;
+runtime.app.post('/_bench/insert', async (c) => {
+  const at = Date.now();
+  await insertItem.run(db, { ...row, id: randomUUID(), idempotency_key: randomUUID(), number: `FLOOR-${++inserted}`, created_at: at, updated_at: at });
+  return c.text('created', 201);
+});
 const server = serve({ fetch: runtime.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
   process.stdout.write(`READY http://127.0.0.1:${info.port} ${token} ${businessId} ${connection.id}\n`);
 });
