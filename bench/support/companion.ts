@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.js';
+import { providerTransport } from '../../server/providers/http.js';
 import { createLogger } from '../../server/logger.js';
 import { createRuntime, type Runtime } from '../../server/runtime.js';
 import { addMembership, createBusiness, createUser } from '../../server/auth/users.js';
@@ -29,12 +30,12 @@ export async function startCompanion(sandboxUrl: string, secret: string, options
   const dir = mkdtempSync(path.join(tmpdir(), 'bookbridge-bench-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, LOG_LEVEL: 'silent', SANDBOX_URL: sandboxUrl, SANDBOX_CLIENT_SECRET: secret });
   let waiting = 0;
+  // The server's own provider transport, which hands back an answer already read in full.
   const timedFetch: typeof fetch = async (input, init) => {
     const t = performance.now();
-    const res = await fetch(input, init);
-    const body = await res.arrayBuffer();
+    const res = await providerTransport(input, init);
     waiting += performance.now() - t;
-    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    return res;
   };
   const runtime = await createRuntime(config, {
     logger: createLogger({ level: 'silent', format: 'json' }),

@@ -9,6 +9,7 @@ import { ApiError } from '../errors.js';
 import PQueue from 'p-queue';
 import type { ProviderEntry } from '../../shared/catalogue.js';
 import type { ProviderAdapter, ProviderContext } from './types.js';
+import { providerTransport } from './http.js';
 
 export type AdapterFactory = (ctx: ProviderContext) => ProviderAdapter;
 
@@ -70,7 +71,7 @@ export function createProviderRegistry(options: RegistryOptions): ProviderRegist
         entry,
         hosts: isSandbox(id) ? sandboxHosts(id, sandboxBase()) : { ...entry.hosts },
         client: isSandbox(id) ? options.sandboxClients?.[id] : config.providerClients[id],
-        fetch: rateLimited(entry, observed(id, options.fetch ?? globalThis.fetch, options.observe), options.rateLimitScale ?? 1),
+        fetch: rateLimited(entry, observed(id, options.fetch ?? providerTransport, options.observe), options.rateLimitScale ?? 1),
         now: options.now ?? (() => new Date()),
         timeoutMs: config.providerTimeoutMs,
       };
