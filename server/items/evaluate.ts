@@ -13,6 +13,7 @@ import { applyRuleAndDefaults, type Defaults, type RuleValues } from '../rules/a
 import { ruleForContact, ruleValues } from '../rules/store.js';
 import { defaultsFor, loadSettings } from '../settings/store.js';
 import { compiledOnce } from '../db/compiled.js';
+import { readThrough } from '../db/read-cache.js';
 import { ledgerCurrencies, ListSnapshot, loadEntries, resolveRef, type Entry, type Refs } from './lists.js';
 import { editableStates, toModel, contentColumns, type ItemModel } from './model.js';
 import type { Db } from '../db/database.js';
@@ -34,8 +35,9 @@ export interface Ledger {
  * on every run (they decide whether the partial indexes apply).
  */
 async function liveConnections(db: Db, businessId: string): Promise<ConnectionsTable[]> {
-  const rows = await connectionsOf.all(db, { businessId });
-  return rows.filter((c) => c.status === 'active' || c.status === 'expired');
+  // Kept until a connection changes (read on every item created; issue 8). Shared: never changed.
+  const rows = await readThrough(db, `connections:${businessId}`, () => connectionsOf.all(db, { businessId }));
+  return rows!.filter((c) => c.status === 'active' || c.status === 'expired');
 }
 
 const connectionsOf = compiledOnce((db, v: { businessId: string }) => db.selectFrom('connections').selectAll().where('business_id', '=', v.businessId).orderBy('created_at'));
