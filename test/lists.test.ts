@@ -79,6 +79,18 @@ describe('browsing a list', () => {
     expect(underscore.entries.map((e) => e.name)).toEqual(['Zed_Co']);
   });
 
+  it('pages through a search of the active entries, counting what matched', async () => {
+    const seen: string[] = [];
+    let next: string | null = '';
+    while (next !== null && seen.length < 20) {
+      const page = await get(`?q=a&status=active&limit=2${next ? `&after=${next}` : ''}`);
+      expect(page.total).toBe(7);
+      seen.push(...page.entries.map((e) => e.name));
+      next = page.next;
+    }
+    expect(seen.map((n) => n.toLowerCase())).toEqual(['acme', 'acme 2', 'alpha ltd', 'alpha ltd', 'beta supplies', 'delta', 'gamma']);
+  });
+
   it('keeps the totals exact through archive, re-import and removal', async () => {
     const before = await get('?status=active');
     const [first, second] = before.entries;

@@ -44,6 +44,7 @@ import {
 import { enqueueImport, IMPORT_JOB } from './import-lists.js';
 import { getConnection } from './store.js';
 import { readThrough } from '../db/read-cache.js';
+import { compiledOnce } from '../db/compiled.js';
 import type { Db } from '../db/database.js';
 
 const ConnectionParams = BusinessParams.extend({ connectionId: z.string().uuid('must be a connection id') });
@@ -264,33 +265,50 @@ export function connectionRoutes(deps: AppDeps) {
   return router;
 }
 
-/** The `after` cursor of a list page (base64url JSON [name, externalId]); anything else is a 400. */
+type EntryStatus = Exclude<z.infer<typeof ListQuery>['status'], 'all'>;
+
+/**
+ * The entries of a list page, in case-insensitive name order from the cursor (the last name and
+ * id of the previous page). Which values are given decides the statement; each is compiled once.
+ */
+const pageRows = compiledOnce(
+  (db, v: { connectionId: string; kind: string; limit: number; status?: EntryStatus; like?: string; afterName?: string; afterId?: string }) => {
+    let query = filtered(db, v)
+      .select(['external_id', 'code', 'name', 'status', 'archived_reason', 'type', 'tax_rate', 'currency'])
+      .orderBy(sql`name COLLATE NOCASE`)
+      .orderBy('external_id')
+      .limit(v.limit);
+    if ('afterName' in v) {
+      // Written so SQLite seeks to the cursor on the index (a row-value comparison would scan).
+      query = query.where(sql<boolean>`name COLLATE NOCASE >= ${v.afterName} AND (name COLLATE NOCASE > ${v.afterName} OR external_id > ${v.afterId})`);
+    }
+    return query;
+  },
+);
+/** Entries matching a search. */
+const searchCount = compiledOnce((db, v: { connectionId: string; kind: string; status?: EntryStatus; like: string }) =>
+  filtered(db, v).select((eb) => eb.fn.countAll<number>().as('n')),
+);
+/** Entries in the list: kept exact by triggers (migration 0005), no COUNT(*) over 100,000. */
+const listCount = compiledOnce((db, v: { connectionId: string; kind: string; status?: EntryStatus }) => {
+  const query = db.selectFrom('list_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).where('connection_id', '=', v.connectionId).where('kind', '=', v.kind);
+  return 'status' in v ? query.where('status', '=', v.status!) : query;
+});
+
+function filtered(db: Db, v: { connectionId: string; kind: string; status?: EntryStatus; like?: string }) {
+  let query = db.selectFrom('list_entries').where('connection_id', '=', v.connectionId).where('kind', '=', v.kind);
+  if ('status' in v) query = query.where('status', '=', v.status!);
+  if ('like' in v) query = query.where(sql<boolean>`(name LIKE ${v.like} ESCAPE '\\' OR code LIKE ${v.like} ESCAPE '\\')`);
+  return query;
+}
+
 /** A page of a list in case-insensitive name order; the cursor is the last (name, id). */
 async function listPage(db: Db, connectionId: string, kind: string, { q, status, limit, after }: z.infer<typeof ListQuery>): Promise<z.infer<typeof ListResponse>> {
-  let query = db.selectFrom('list_entries').where('connection_id', '=', connectionId).where('kind', '=', kind);
-  if (status !== 'all') query = query.where('status', '=', status);
-  let total: number;
-  if (q) {
-    const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    query = query.where(sql<boolean>`(name LIKE ${like} ESCAPE '\\' OR code LIKE ${like} ESCAPE '\\')`);
-    total = Number((await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  } else {
-    // Kept exact by triggers (migration 0005): no COUNT(*) over a list of 100,000.
-    let counts = db.selectFrom('list_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).where('connection_id', '=', connectionId).where('kind', '=', kind);
-    if (status !== 'all') counts = counts.where('status', '=', status);
-    total = Number((await counts.executeTakeFirstOrThrow()).n);
-  }
-  let page = query
-    .select(['external_id', 'code', 'name', 'status', 'archived_reason', 'type', 'tax_rate', 'currency'])
-    .orderBy(sql`name COLLATE NOCASE`)
-    .orderBy('external_id')
-    .limit(limit + 1);
-  if (after) {
-    const [name, id] = readListCursor(after);
-    // Written so SQLite seeks to the cursor on the index (a row-value comparison would scan).
-    page = page.where(sql<boolean>`name COLLATE NOCASE >= ${name} AND (name COLLATE NOCASE > ${name} OR external_id > ${id})`);
-  }
-  const rows = await page.execute();
+  const where = { connectionId, kind, ...(status !== 'all' && { status }) };
+  const like = q ? `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : undefined;
+  const total = Number((like ? await searchCount.first(db, { ...where, like }) : await listCount.first(db, where))?.n ?? 0);
+  const cursor = after ? readListCursor(after) : undefined;
+  const rows = await pageRows.all(db, { ...where, ...(like && { like }), limit: limit + 1, ...(cursor && { afterName: cursor[0], afterId: cursor[1] }) });
   const more = rows.length > limit;
   const entries = rows.slice(0, limit);
   const lastRow = entries.at(-1);
@@ -301,6 +319,7 @@ async function listPage(db: Db, connectionId: string, kind: string, { q, status,
   };
 }
 
+/** The `after` cursor of a list page (base64url JSON [name, externalId]); anything else is a 400. */
 function readListCursor(after: string): [string, string] {
   let cursor: unknown;
   try {
