@@ -97,7 +97,7 @@ export function itemRoutes(deps: AppDeps) {
     const { businessId } = c.req.valid('param');
     const user = c.get('user');
     const created = (await createItem(deps, c.req.valid('json'), { businessId, userId: user.id }))!;
-    return c.json(await itemView(deps.db, created.row, { lists: created.lists, file: created.file, submitter: user }), 201);
+    return c.json(await itemView(deps.db, created.row, { item: created.item, lists: created.lists, file: created.file, submitter: user }), 201);
   });
 
   router.openapi(routes.import, async (c) => {

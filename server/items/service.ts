@@ -292,14 +292,16 @@ type ItemFileView = NonNullable<Item['file']>;
 
 /**
  * The item as the API shows it. `known` carries what the caller already has in hand (a new item's
- * lists, file and submitter), so it is not read back.
+ * content, lists, file and submitter), so it is not read back. `known.item` must be the content
+ * `row` was written from (`createItem`'s `item`): its lines, sources and issues are not parsed
+ * back out of the row's JSON.
  */
 export async function itemView(
   db: Db,
   row: ItemsTable,
-  known: { lists?: ListSnapshot; file?: ItemFileView | null; submitter?: { id: string; name: string } } = {},
+  known: { item?: ItemModel; lists?: ListSnapshot; file?: ItemFileView | null; submitter?: { id: string; name: string } } = {},
 ): Promise<Item> {
-  const item = toModel(row);
+  const item = known.item && known.item.id === row.id ? known.item : toModel(row);
   let lists = known.lists;
   if (!lists) {
     const connectionId = row.connection_id ?? (await publishingConnection(db, row.business_id, row.type))?.id;
