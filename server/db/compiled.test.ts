@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, type OpenedDatabase } from '../db/database.js';
 import type { UsersTable } from '../db/schema.js';
-import { compiledOnce } from './compiled.js';
+import { compiledOnce, compiledWithList } from './compiled.js';
 
 let opened: OpenedDatabase;
 beforeAll(async () => {
@@ -69,5 +69,25 @@ describe('compiledOnce', () => {
   it('refuses a query that leaves a value out (the caller meant it to count)', async () => {
     const forgetful = compiledOnce((db, v: { action: string; before: number }) => db.selectFrom('audit_log').select('id').where('action', '=', v.action));
     await expect(forgetful.first(opened.db, { action: 'a', before: 1 })).rejects.toThrow(/before not bound/);
+  });
+});
+
+describe('compiledWithList', () => {
+  const named = compiledWithList((db, v: { admin: number }, ids: unknown[]) =>
+    db.selectFrom('users').select('id').where('id', 'in', ids as string[]).where('is_server_admin', '=', v.admin).orderBy('id'),
+  );
+
+  it('reads the rows of each list given, whatever its length (padded to a compiled length)', async () => {
+    const ids = async (admin: number, list: string[]) => (await named(opened.db, { admin }, list)).map((r) => r.id);
+    expect(await ids(0, ['bob'])).toEqual(['bob']);
+    expect(await ids(0, ['ann', 'bob', 'cy'])).toEqual(['ann', 'bob']);
+    expect(await ids(1, ['ann', 'bob', 'cy'])).toEqual(['cy']);
+    expect(await ids(0, ['cy', 'nobody', 'ann', 'x', 'y'])).toEqual(['ann']);
+    expect(await ids(0, [])).toEqual([]);
+  });
+
+  it('refuses a list used outside the in it was given for', async () => {
+    const bad = compiledWithList((db, _v: object, ids: unknown[]) => db.selectFrom('users').select('id').where('id', 'in', ids.slice(0, 1) as string[]));
+    await expect(bad(opened.db, {}, ['ann', 'bob'])).rejects.toThrow('not bound');
   });
 });

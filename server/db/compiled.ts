@@ -55,3 +55,42 @@ export function compiledOnce<V extends object, R>(build: (db: Db, values: V) => 
     run: async (db: Db, values: V): Promise<bigint> => (await run(db, values)).numAffectedRows ?? 0n,
   };
 }
+
+/** Stands for item `index` of the list while the query is built. */
+class ListItem {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * `compiledOnce` for a query with one `in` list of values (issue 8: the pre-publish check reads a
+ * batch's list entries and numbers this way). Compiled once per list length, lengths rounded up to
+ * a power of two, the list padded with its last value (`in` is unchanged by a repeat), so a few
+ * statements serve every length. `build` gets the list as placeholders and must use them only
+ * inside that `in`. An empty list reads nothing.
+ */
+export function compiledWithList<V extends object, R>(build: (db: Db, values: V, list: unknown[]) => Compilable<R>) {
+  const shapes = new Map<string, Compiled>();
+  return async (db: Db, values: V, list: readonly unknown[]): Promise<R[]> => {
+    if (list.length === 0) return [];
+    const size = 2 ** Math.ceil(Math.log2(list.length));
+    const names = Object.keys(values);
+    const shape = `${size}:${names.join(',')}`;
+    let found = shapes.get(shape);
+    if (!found) {
+      const placeholders = Object.fromEntries(names.map((k) => [k, new Placeholder(k)])) as V;
+      const items = Array.from({ length: size }, (_, i) => new ListItem(i));
+      const query = build(db, placeholders, items).compile();
+      const bound = new Set(query.parameters.flatMap((p) => (p instanceof Placeholder ? [p.key] : [])));
+      const listed = query.parameters.filter((p) => p instanceof ListItem).length;
+      const lost = names.filter((n) => !bound.has(n));
+      if (lost.length > 0 || listed !== size) throw new Error(`compiledWithList: ${lost.join(', ') || 'list'} not bound as parameters in ${query.sql}`);
+      found = { query, slots: [...query.parameters] };
+      shapes.set(shape, found);
+    }
+    const last = list.length - 1;
+    const parameters = found.slots.map((p) =>
+      p instanceof Placeholder ? (values as Record<string, unknown>)[p.key] : p instanceof ListItem ? list[p.index > last ? last : p.index] : p,
+    );
+    return (await db.executeQuery<R>({ ...found.query, parameters })).rows;
+  };
+}

@@ -12,9 +12,9 @@ import { checkItem } from '../publishing/check.js';
 import { applyRuleAndDefaults, type Defaults, type RuleValues } from '../rules/apply.js';
 import { ruleForContact, ruleValues } from '../rules/store.js';
 import { defaultsFor, loadSettings } from '../settings/store.js';
-import { compiledOnce } from '../db/compiled.js';
+import { compiledOnce, compiledWithList } from '../db/compiled.js';
 import { readThrough } from '../db/read-cache.js';
-import { ledgerCurrencies, ListSnapshot, loadEntries, resolveRef, type Entry, type Refs } from './lists.js';
+import { ledgerCurrencies, ListSnapshot, resolveRef, type Entry, type Refs } from './lists.js';
 import { editableStates, toModel, contentColumns, type ItemModel } from './model.js';
 import type { Db } from '../db/database.js';
 import { queueItems } from '../publishing/outbox.js';
@@ -122,7 +122,9 @@ export async function evaluateMany(db: Db, items: readonly ItemModel[], ledger: 
         (missing[kind] ??= []).push(id);
       }
     }
-    if (Object.keys(missing).length > 0) for (const entry of await loadEntries(db, connectionId, missing)) remember(entry);
+    for (const [kind, ids] of Object.entries(missing) as [ListKind, string[]][]) {
+      for (let i = 0; i < ids.length; i += 500) for (const entry of await entriesIn(db, { connectionId, kind }, ids.slice(i, i + 500))) remember(entry);
+    }
   };
   for (const contact of known) if (contact) remember(contact);
 
@@ -209,6 +211,16 @@ async function rulesFor(db: Db, connectionId: string, items: readonly ItemModel[
   return rules;
 }
 
+/** The entries of one kind with these ids (lists.ts `loadEntries`, compiled once per list length: it runs per publishing batch). */
+const entriesIn = compiledWithList((db, v: { connectionId: string; kind: ListKind }, ids: unknown[]) =>
+  db
+    .selectFrom('list_entries')
+    .select(['kind', 'external_id', 'code', 'name', 'status', 'type', 'tax_rate', 'currency', 'extra', 'archived_reason'])
+    .where('connection_id', '=', v.connectionId)
+    .where('kind', '=', v.kind)
+    .where('external_id', 'in', ids as string[]),
+) as (db: Db, v: { connectionId: string; kind: ListKind }, ids: readonly string[]) => Promise<Entry[]>;
+
 type Duplicate = { id: string; state: string };
 
 /**
@@ -245,15 +257,16 @@ async function duplicatesOf(db: Db, items: readonly ItemModel[]): Promise<(Dupli
 }
 
 type DuplicateRow = Pick<ItemsTable, 'id' | 'state' | 'number' | 'type' | 'contact_external_id' | 'contact_name'>;
-const duplicateCandidates = (db: Db, businessId: string, numbers: string[]): Promise<DuplicateRow[]> =>
+const duplicateStates: ItemState[] = ['queued', 'publishing', 'published', 'waiting_for_reconnect'];
+const duplicatesIn = compiledWithList((db, v: { businessId: string }, numbers: unknown[]) =>
   db
     .selectFrom('items')
     .select(['id', 'state', 'number', 'type', 'contact_external_id', 'contact_name'])
-    .where('business_id', '=', businessId)
-    .where('number', 'in', numbers)
-    .where('state', 'in', duplicateStates)
-    .execute();
-const duplicateStates: ItemState[] = ['queued', 'publishing', 'published', 'waiting_for_reconnect'];
+    .where('business_id', '=', v.businessId)
+    .where('number', 'in', numbers as string[])
+    .where('state', 'in', duplicateStates),
+);
+const duplicateCandidates = (db: Db, businessId: string, numbers: string[]): Promise<DuplicateRow[]> => duplicatesIn(db, { businessId }, numbers);
 
 /** Another item of the business with the same number and contact, published or on its way. */
 const duplicateOf = (contactColumn: 'contact_external_id' | 'contact_name') =>
