@@ -73,6 +73,44 @@ export class Publisher {
   }
 }
 
+/** The fields `contentColumns` stores. */
+const contentFields = [
+  'contactName', 'contactId', 'date', 'dueDate', 'number', 'reference', 'currency', 'currencyRate', 'taxMode', 'lines', 'total',
+  'totalTax', 'paid', 'paymentDate', 'paymentAccount', 'destination', 'status', 'description', 'sources', 'issues', 'autoPublish',
+] as const satisfies readonly (keyof ItemModel)[];
+
+/**
+ * Whether the check changed what an item says (a rule or default applied since it was queued),
+ * compared field by field with the model read from its row: its columns are then written again.
+ * (Serialising every item's content to compare the text cost more than the rest of the claim.)
+ */
+export function contentChanged(before: ItemModel, after: ItemModel): boolean {
+  for (const field of contentFields) if (!sameJson(before[field], after[field])) return true;
+  return false;
+}
+
+/** Equal as JSON values (what the columns hold): same scalars, arrays and plain objects. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const key in x) {
+    if (x[key] === undefined) continue;
+    n++;
+    if (!sameJson(x[key], y[key])) return false;
+  }
+  for (const key in y) if (y[key] !== undefined) n--;
+  return n === 0;
+}
+
 const MAX_PASSES = 20;
 /** Items read from the queue at a time. */
 const PAGE = 500;
@@ -379,7 +417,7 @@ class Drain {
     const { deps } = this;
     const elsewhere: ItemsTable[] = [];
     const attention: ItemModel[] = [];
-    const ready: { row: ItemsTable; item: ItemModel; document: PublishDocument }[] = [];
+    const ready: { row: ItemsTable; item: ItemModel; rewritten: boolean; document: PublishDocument }[] = [];
     // Rows of one type (one batch is one destination): one ledger, and one check for all of them.
     const byType = new Map<ItemType, ItemsTable[]>();
     for (const row of rows) (byType.get(row.type) ?? byType.set(row.type, []).get(row.type)!).push(row);
@@ -390,11 +428,12 @@ class Drain {
         elsewhere.push(...ofType);
         continue;
       }
-      const checked = await evaluateMany(deps.db, ofType.map(toModel), ledger);
+      const models = ofType.map(toModel);
+      const checked = await evaluateMany(deps.db, models, ledger);
       checked.forEach(({ item, lists }, i) => {
         const row = ofType[i]!;
         if (item.issues.length > 0) attention.push(item);
-        else ready.push({ row, item, document: buildDocument(item, lists, ledger, providerKey(row)) });
+        else ready.push({ row, item, rewritten: contentChanged(models[i]!, item), document: buildDocument(item, lists, ledger, providerKey(row)) });
       });
     }
     // Let answers to the calls in flight be read before the batch is recorded.
@@ -427,12 +466,11 @@ class Drain {
       const moved = new Set<string>();
       const plain: typeof attempted = [];
       for (const a of attempted) {
-        const content = contentColumns(a.item);
-        const rewritten = (Object.keys(content) as (keyof typeof content)[]).some((k) => content[k] !== a.row[k]);
-        if (!rewritten) {
+        if (!a.rewritten) {
           plain.push(a);
           continue;
         }
+        const content = contentColumns(a.item);
         const bookkeeping = { attemptId: a.attemptId, attempts: a.row.attempt_count + 1, now, id: a.row.id };
         if ((await toPublishingWith.run(trx, { ...content, ...bookkeeping })) === 1n) moved.add(a.row.id);
       }
