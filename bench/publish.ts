@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { performance } from 'node:perf_hooks';
 import { catalogue } from '../shared/catalogue.js';
 import { connectXero, startCompanion, startXeroSandboxProcess, waitForJob } from './support/companion.js';
 import { note, report, type Figure } from './support/report.js';
@@ -61,16 +62,21 @@ export async function publishBench(count = 1000): Promise<Figure[]> {
     }
     const busy0 = await sandbox.busy();
     const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const provider0 = c.providerMs();
     const t0 = performance.now();
-    c.runtime.deps.jobs.start();
-    for (;;) {
-      const left = await c.runtime.deps.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['queued', 'publishing']).executeTakeFirstOrThrow();
-      if (Number(left.n) === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
+    // Until the publishing job has finished (it stops only when nothing is left to send): timed
+    // to the moment, where polling the item states every 20 ms added up to 20 ms to the figure.
+    await c.runtime.deps.jobs.runUntilIdle();
+    // A job that must wait (a 429's Retry-After) is not ready yet: run the runner until it is done.
+    const left = () => c.runtime.deps.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['queued', 'publishing']).executeTakeFirstOrThrow();
+    if (Number((await left()).n) > 0) {
+      c.runtime.deps.jobs.start();
+      while (Number((await left()).n) > 0) await new Promise((r) => setTimeout(r, 20));
     }
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
     const busy1 = await sandbox.busy();
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -121,6 +127,8 @@ export async function publishBench(count = 1000): Promise<Figure[]> {
       report({ bench: 'publish', metric: 'wall time / floor', value: wall / floorMs, unit: 'ratio', target: 1.1, better: 'lower' }),
       report({ bench: 'publish', metric: 'local CPU', value: ourMs, unit: 'ms' }),
       report({ bench: 'publish', metric: 'local CPU per bill', value: (ourMs * 1000) / count, unit: 'µs' }),
+      // The main thread's busy time (event-loop utilisation): the part that cannot overlap itself.
+      report({ bench: 'publish', metric: 'local event loop busy per bill', value: (elu.active * 1000) / count, unit: 'µs' }),
     ];
   } finally {
     await c.close();
