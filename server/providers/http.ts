@@ -98,7 +98,10 @@ export const providerTransport: typeof fetch = (input, init) => {
   return send(new URL(input), (init?.method ?? 'GET').toUpperCase(), headers, payload, init?.signal ?? undefined, 0);
 };
 
-const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+// An idle socket is closed after 4 s, as undici does: a server that drops idle connections first
+// would otherwise fail the next call sent on one (the agent's timeout applies to idle sockets only;
+// a slow answer is bounded by the caller's signal).
+const agents = { 'http:': new http.Agent({ keepAlive: true, timeout: 4_000 }), 'https:': new https.Agent({ keepAlive: true, timeout: 4_000 }) };
 
 function send(url: URL, method: string, headers: Record<string, string>, payload: string | Uint8Array | undefined, signal: AbortSignal | undefined, redirects: number): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
