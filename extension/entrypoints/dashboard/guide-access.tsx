@@ -16,7 +16,8 @@ export function GuideAccess({ providers }: { providers: ProviderSummary[] }) {
 
   useEffect(() => {
     void Promise.all(sites.map(async (s) => [s.pattern, await browser.permissions.contains({ origins: [s.pattern] })] as const)).then((pairs) =>
-      setGranted(Object.fromEntries(pairs)),
+      // A site allowed while this was being asked stays allowed.
+      setGranted((current) => ({ ...Object.fromEntries(pairs), ...Object.fromEntries(Object.entries(current).filter(([, allowed]) => allowed)) })),
     );
   }, [providers]);
 
@@ -24,7 +25,8 @@ export function GuideAccess({ providers }: { providers: ProviderSummary[] }) {
     // Straight from the click (Firefox needs that).
     const ok = await browser.permissions.request({ origins: [pattern] }).catch(() => false);
     if (ok) {
-      setGranted({ ...granted, [pattern]: true });
+      // From the state at the answer, not at the click: a second site allowed meanwhile stays.
+      setGranted((current) => ({ ...current, [pattern]: true }));
       await sendMessage('syncGuides');
     }
   }
