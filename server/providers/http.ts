@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import zlib from 'node:zlib';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { ProviderError, retryAfterMs } from './errors.js';
 import type { ProviderContext } from './types.js';
 
@@ -70,16 +68,16 @@ export async function readJson(ctx: ProviderContext, response: Response): Promis
 }
 
 /**
- * `fetch` for provider calls over node:http(s) with keep-alive sockets (issue 8). Node's fetch
- * (undici) reads each answer through web streams, which cost a publishing batch more than the
- * rest of its call: this reads the answer into one buffer and hands back a standard `Response`.
- * Same contract as fetch for what adapters send (a string or byte body, header records, a
- * signal): redirects followed (up to 20, 303 and POST 301/302 become GET), gzip/deflate/br
- * answers decoded, an abort rejects with the signal's reason, a network failure with
- * `TypeError('fetch failed')`. Anything else (a Request, a stream or form body) goes to
- * `globalThis.fetch` unchanged.
+ * `fetch` for provider calls over undici's `request` (issue 8): the library Node's own fetch is
+ * built on, without fetch's web streams, which cost a publishing batch more than the rest of its
+ * call. The answer is read into one buffer and handed back as a standard `Response`. Same contract
+ * as fetch for what adapters send (a string, byte or form body, header records, a signal):
+ * redirects followed (up to 20, by undici's redirect interceptor), gzip/deflate/br answers decoded
+ * (its decompress interceptor), an abort rejects with the signal's reason, a network failure with
+ * `TypeError('fetch failed')`. Anything else (a Request, a stream body, `redirect: 'manual'`) goes
+ * to `globalThis.fetch` unchanged.
  */
-export const providerTransport: typeof fetch = (input, init) => {
+export const providerTransport: typeof fetch = async (input, init) => {
   const body = init?.body;
   const plainBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof URLSearchParams;
   if ((typeof input !== 'string' && !(input instanceof URL)) || !plainBody || (init?.redirect !== undefined && init.redirect !== 'follow')) {
@@ -95,70 +93,26 @@ export const providerTransport: typeof fetch = (input, init) => {
     payload = body;
     headers['content-type'] ??= 'text/plain;charset=UTF-8';
   } else if (body) payload = body;
-  return send(new URL(input), (init?.method ?? 'GET').toUpperCase(), headers, payload, init?.signal ?? undefined, 0);
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const signal = init?.signal ?? undefined;
+  signal?.throwIfAborted();
+  let answer: Dispatcher.ResponseData;
+  let data: ArrayBuffer;
+  try {
+    answer = await request(input, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: providerAgent });
+    data = await answer.body.arrayBuffer();
+  } catch (cause) {
+    if (signal?.aborted) throw signal.reason;
+    throw new TypeError('fetch failed', { cause });
+  }
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
+    else if (value !== undefined) responseHeaders.append(name, value);
+  }
+  const status = answer.statusCode;
+  const empty = method === 'HEAD' || status === 204 || status === 205 || status === 304;
+  return new Response(empty ? null : data, { status, statusText: answer.statusText ?? '', headers: responseHeaders });
 };
 
-// An idle socket is closed after 4 s, as undici does: a server that drops idle connections first
-// would otherwise fail the next call sent on one (the agent's timeout applies to idle sockets only;
-// a slow answer is bounded by the caller's signal).
-const agents = { 'http:': new http.Agent({ keepAlive: true, timeout: 4_000 }), 'https:': new https.Agent({ keepAlive: true, timeout: 4_000 }) };
-
-function send(url: URL, method: string, headers: Record<string, string>, payload: string | Uint8Array | undefined, signal: AbortSignal | undefined, redirects: number): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-    if (!lib) return reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) }));
-    const length = payload === undefined ? (method === 'GET' || method === 'HEAD' ? undefined : '0') : String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength);
-    const request = lib.request(url, { method, headers: length === undefined ? headers : { ...headers, 'content-length': length }, agent: agents[url.protocol as 'http:' | 'https:'] });
-    let settled = false;
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      request.destroy();
-      reject(error);
-    };
-    const onAbort = () => fail(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    request.on('error', (cause) => fail(new TypeError('fetch failed', { cause })));
-    request.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (location && [301, 302, 303, 307, 308].includes(status)) {
-        res.resume();
-        if (redirects >= 20) return fail(new TypeError('fetch failed', { cause: new Error('redirect count exceeded') }));
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
-        const next = new URL(location, url);
-        const nextHeaders = { ...headers };
-        if (toGet) for (const h of ['content-type', 'content-encoding', 'content-language', 'content-location']) delete nextHeaders[h];
-        if (next.origin !== url.origin) delete nextHeaders.authorization;
-        resolve(send(next, toGet ? 'GET' : method, nextHeaders, toGet ? undefined : payload, signal, redirects + 1));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (cause) => fail(new TypeError('fetch failed', { cause })));
-      res.on('end', () => {
-        if (settled) return;
-        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        let data: Buffer;
-        try {
-          const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-          data = encoding === 'gzip' || encoding === 'x-gzip' ? zlib.gunzipSync(raw) : encoding === 'deflate' ? zlib.inflateSync(raw) : encoding === 'br' ? zlib.brotliDecompressSync(raw) : raw;
-        } catch (cause) {
-          return fail(new TypeError('fetch failed', { cause }));
-        }
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        const responseHeaders = new Headers();
-        const rawHeaders = res.rawHeaders;
-        for (let i = 0; i < rawHeaders.length; i += 2) responseHeaders.append(rawHeaders[i]!, rawHeaders[i + 1]!);
-        const empty = method === 'HEAD' || status === 204 || status === 205 || status === 304;
-        resolve(new Response(empty ? null : new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
-      });
-    });
-    request.end(payload);
-  });
-}
+const providerAgent = new Agent().compose(interceptors.redirect({ maxRedirections: 20 }), interceptors.decompress());
