@@ -22,11 +22,12 @@ const caches = new WeakMap<Kysely<unknown>, ReadCache>();
 
 /**
  * The tables a cached read may read (sessions and their users, memberships, connections and
- * their lists), and the tables whose deletes cascade into them (businesses). A write to any
+ * their lists, publishing settings and supplier rules), and the tables whose deletes cascade into
+ * them (businesses). A write to any
  * other table leaves every cached read right. read-cache.test.ts checks the schema: no cascade
  * or trigger reaches these tables from outside.
  */
-export const cachedTables: ReadonlySet<string> = new Set(['users', 'sessions', 'businesses', 'memberships', 'connections', 'list_entries', 'list_counts']);
+export const cachedTables: ReadonlySet<string> = new Set(['users', 'sessions', 'businesses', 'memberships', 'connections', 'list_entries', 'list_counts', 'publishing_settings', 'contact_rules']);
 
 const written = /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+"?(\w+)"?/i;
 const judged = new WeakMap<object, boolean>();

@@ -10,6 +10,7 @@ import type { ListKind, ProviderEntry } from '../../shared/catalogue.js';
 import type { Rule } from '../../shared/items.js';
 import { loadSnapshot, refView, type ListSnapshot } from '../items/lists.js';
 import { compiledOnce } from '../db/compiled.js';
+import { readThrough } from '../db/read-cache.js';
 import { describeEntry } from '../publishing/check.js';
 import type { RuleValues } from './apply.js';
 
@@ -35,9 +36,10 @@ export function ruleValues(row: ContactRulesTable): RuleValues {
   };
 }
 
+/** The contact's rule, kept until the rules change (read for every item created; issue 8), "no rule" too. Shared: read it, never change it. */
 export async function ruleForContact(db: Db, connectionId: string, contactId: string | null): Promise<ContactRulesTable | undefined> {
   if (!contactId) return undefined;
-  return ruleOf.first(db, { connectionId, contactId });
+  return (await readThrough(db, `rule:${connectionId}:${contactId}`, async () => ({ row: await ruleOf.first(db, { connectionId, contactId }) })))!.row;
 }
 
 const ruleOf = compiledOnce((db, v: { connectionId: string; contactId: string }) =>

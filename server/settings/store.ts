@@ -12,6 +12,7 @@ import type { Defaults } from '../rules/apply.js';
 import type { ItemLine } from '../items/model.js';
 import { direction } from '../items/model.js';
 import { compiledOnce } from '../db/compiled.js';
+import { readThrough } from '../db/read-cache.js';
 
 export function defaultSettings(entry: ProviderEntry): PublishingSettings {
   const perType = <T>(f: (t: ItemType) => T) => Object.fromEntries(itemTypes.map((t) => [t, f(t)])) as Record<ItemType, T>;
@@ -25,10 +26,15 @@ export function defaultSettings(entry: ProviderEntry): PublishingSettings {
 }
 
 export async function loadSettings(db: Db, connectionId: string, entry: ProviderEntry): Promise<{ settings: PublishingSettings; updatedAt: number | null }> {
-  const row = await settingsOf.first(db, { connectionId });
+  // Read for every item created: kept until the settings change (issue 8), "none saved" too. The
+  // parsed object is shared, so it is only ever read here.
+  const { row } = (await readThrough(db, `settings:${connectionId}`, async () => {
+    const found = await settingsOf.first(db, { connectionId });
+    return { row: found && { saved: JSON.parse(found.settings) as Partial<PublishingSettings>, updatedAt: found.updated_at } };
+  }))!;
   if (!row) return { settings: defaultSettings(entry), updatedAt: null };
   // Saved settings are merged over the defaults, so a field added later reads its default.
-  const saved = JSON.parse(row.settings) as Partial<PublishingSettings>;
+  const saved = row.saved;
   const base = defaultSettings(entry);
   return {
     settings: {
@@ -38,7 +44,7 @@ export async function loadSettings(db: Db, connectionId: string, entry: Provider
       statuses: { ...base.statuses, ...saved.statuses },
       tax: { ...base.tax, ...saved.tax },
     },
-    updatedAt: row.updated_at,
+    updatedAt: row.updatedAt,
   };
 }
 
