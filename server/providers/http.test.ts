@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from './errors.js';
 import { providerFetch, providerTransport, readJson } from './http.js';
@@ -16,9 +16,11 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      if (req.url === '/gzip') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-        res.end(gzipSync(JSON.stringify({ Invoices: [{ InvoiceID: 'a' }] })));
+      const encoders = { gzip: gzipSync, deflate: deflateSync, br: brotliCompressSync } as const;
+      const encoding = req.url!.slice(1) as keyof typeof encoders;
+      if (encoding in encoders) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding });
+        res.end(encoders[encoding](JSON.stringify({ Invoices: [{ InvoiceID: 'a' }] })));
       } else if (req.url === '/see-other') {
         res.writeHead(303, { location: '/echo?after=303' });
         res.end();
@@ -59,9 +61,13 @@ describe('provider transport (fetch over node:http)', () => {
     expect(seen[0]!.headers['content-length']).toBe('7');
   });
 
-  it('decodes a gzip answer', async () => {
-    const response = await providerTransport(`${base}/gzip`);
-    expect(await readJson(ctx(), response)).toEqual({ Invoices: [{ InvoiceID: 'a' }] });
+  it('decodes gzip, deflate and br answers, and asks for them', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const response = await providerTransport(`${base}/${encoding}`);
+      expect(response.headers.get('content-encoding')).toBeNull();
+      expect(await readJson(ctx(), response)).toEqual({ Invoices: [{ InvoiceID: 'a' }] });
+    }
+    expect(seen.at(-1)!.headers['accept-encoding']).toBe('gzip, deflate, br');
   });
 
   it('follows redirects as fetch does: 303 becomes a GET without the body, 307 repeats the request', async () => {

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { ProviderError, retryAfterMs } from './errors.js';
 import type { ProviderContext } from './types.js';
@@ -73,7 +75,7 @@ export async function readJson(ctx: ProviderContext, response: Response): Promis
  * call. The answer is read into one buffer and handed back as a standard `Response`. Same contract
  * as fetch for what adapters send (a string, byte or form body, header records, a signal):
  * redirects followed (up to 20, by undici's redirect interceptor), gzip/deflate/br answers decoded
- * (its decompress interceptor), an abort rejects with the signal's reason, a network failure with
+ * (by node:zlib: undici's decompress interceptor is still experimental), an abort rejects with the signal's reason, a network failure with
  * `TypeError('fetch failed')`. Anything else (a Request, a stream body, `redirect: 'manual'`) goes
  * to `globalThis.fetch` unchanged.
  */
@@ -97,22 +99,45 @@ export const providerTransport: typeof fetch = async (input, init) => {
   const signal = init?.signal ?? undefined;
   signal?.throwIfAborted();
   let answer: Dispatcher.ResponseData;
-  let data: ArrayBuffer;
+  let data: Uint8Array;
   try {
     answer = await request(input, { method: method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: providerAgent });
-    data = await answer.body.arrayBuffer();
+    data = await decoded(String(answer.headers['content-encoding'] ?? ''), new Uint8Array(await answer.body.arrayBuffer()));
   } catch (cause) {
     if (signal?.aborted) throw signal.reason;
     throw new TypeError('fetch failed', { cause });
   }
   const responseHeaders = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
+    if (name === 'content-encoding' || name === 'content-length') continue; // describe the body as sent, not as handed back
     if (Array.isArray(value)) for (const v of value) responseHeaders.append(name, v);
     else if (value !== undefined) responseHeaders.append(name, value);
   }
   const status = answer.statusCode;
   const empty = method === 'HEAD' || status === 204 || status === 205 || status === 304;
-  return new Response(empty ? null : data, { status, statusText: answer.statusText ?? '', headers: responseHeaders });
+  return new Response(empty ? null : (data as Uint8Array<ArrayBuffer>), { status, statusText: answer.statusText ?? '', headers: responseHeaders });
 };
 
-const providerAgent = new Agent().compose(interceptors.redirect({ maxRedirections: 20 }), interceptors.decompress());
+const providerAgent = new Agent().compose(interceptors.redirect({ maxRedirections: 20 }));
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const brotli = promisify(zlib.brotliDecompress);
+
+/** The body as the provider meant it: gzip, deflate or br undone, as fetch does. */
+async function decoded(encoding: string, body: Uint8Array): Promise<Uint8Array> {
+  switch (encoding.trim().toLowerCase()) {
+    case '':
+    case 'identity':
+      return body;
+    case 'gzip':
+    case 'x-gzip':
+      return gunzip(body);
+    case 'deflate':
+      return inflate(body);
+    case 'br':
+      return brotli(body);
+    default:
+      throw new Error(`unsupported content-encoding ${encoding}`);
+  }
+}
