@@ -82,7 +82,10 @@ export async function throughputBench(): Promise<Figure[]> {
     figures.push(report({ bench: 'throughput', metric: 'item creation vs one-insert floor', value: create.requests.average / floor.requests.average, unit: 'ratio' }));
     figures.push(report({ bench: 'throughput', metric: 'item creation non-2xx', value: create.non2xx, unit: 'count', target: 0, better: 'lower' }));
   } finally {
+    // Let it close and remove its data directory (bounded).
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
   }
   return figures;
 }

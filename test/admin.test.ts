@@ -4,8 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { insertConnection } from '../server/connections/store.js';
 import { readCredentials } from '../server/connections/provider-session.js';
 import { addMembership, createBusiness, createUser } from '../server/auth/users.js';
 import { testPasswordCost } from './support/test-server.js';
+import { scratchDir } from './support/scratch.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -23,7 +23,7 @@ let opened: OpenedDatabase;
 const now = () => new Date('2026-06-01T09:00:00Z');
 
 beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'bookbridge-admin-'));
+  dir = scratchDir('bookbridge-admin-');
   opened = openDatabase(path.join(dir, 'bookbridge.db'));
   await migrate(opened);
 });

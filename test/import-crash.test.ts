@@ -4,8 +4,7 @@
  * resumes from the last checkpoint. The KashFlow sandbox runs in this test's process, so it
  * outlives the server as a real provider would.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
@@ -14,6 +13,7 @@ import { createSandboxServer } from '../server/sandbox/index.js';
 import { listen, type RunningServer } from '../server/sandbox/serve.js';
 import { kashflowCredentialsFromPages } from './support/kashflow-user.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { scratchDir } from './support/scratch.js';
 
 const SUPPLIERS = 3000;
 const secret = 'crash-test-sandbox-secret';
@@ -60,7 +60,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_
 
 describe('an import across server stops', () => {
   it('resumes from its checkpoint after SIGTERM and after SIGKILL, losing and repeating nothing', async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'bookbridge-crash-'));
+    const dataDir = scratchDir('bookbridge-crash-');
     let server = await startServerProcess(dataDir, env());
     const setup = await post(server, '/api/setup', { setupCode: server.setupCode(), email: 'admin@example.com', name: 'Admin', password: 'a long enough password', businessName: 'Crash Ltd' });
     expect(setup.status).toBe(201);
@@ -79,6 +79,8 @@ describe('an import across server stops', () => {
     // 1. SIGTERM mid-list: a graceful stop leaves the job queued at its checkpoint.
     await until('some supplier pages', async () => ((await contactsDone(server)) >= 500 ? true : undefined));
     expect(await server.signal('SIGTERM')).toBe(0);
+    // Stopped cleanly: the database was closed (its WAL copied back and removed), not abandoned.
+    expect(existsSync(path.join(dataDir, 'bookbridge.db-wal'))).toBe(false);
     const pagesBeforeTerm = [...supplierPages];
     server = await startServerProcess(dataDir, env());
     await until('the resumed import to move on', async () => (supplierPages.length > pagesBeforeTerm.length ? true : undefined), 10_000);

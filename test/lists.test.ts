@@ -4,13 +4,12 @@
  * (kept by the triggers of migration 0005, not counted per request).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, listEntry, type TestServer } from './support/test-server.js';
 import { migrate, openDatabase } from '../server/db/database.js';
 import { migrations } from '../server/db/migrations/index.js';
+import { scratchDir } from './support/scratch.js';
 
 let server: TestServer;
 let token: string;
@@ -115,7 +114,7 @@ describe('browsing a list', () => {
 
 describe('migration 0005', () => {
   it('counts the entries a database already had', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bb-lists-')), 'bookbridge.db');
+    const file = path.join(scratchDir('bb-lists-'), 'bookbridge.db');
     const opened = openDatabase(file);
     await migrate(opened, { file, upTo: '0004_item_approvals' });
     const sqlite = opened.sqlite;

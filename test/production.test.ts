@@ -1,16 +1,15 @@
 /** The real server process refusing unsafe production start-ups, naming the setting. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from './support/scratch.js';
 
 const run = promisify(execFile);
 const start = (env: Record<string, string>) =>
   run(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
     cwd: path.resolve(__dirname, '..'),
-    env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bb-prod-')), LOG_LEVEL: 'silent', PORT: '0', ...env },
+    env: { PATH: process.env.PATH, DATA_DIR: scratchDir('bb-prod-'), LOG_LEVEL: 'silent', PORT: '0', ...env },
     timeout: 20_000,
   }).then(
     () => ({ code: 0, stderr: '' }),

@@ -4,7 +4,7 @@
  * sandbox's pages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.js';
@@ -69,6 +69,7 @@ export async function startCompanion(sandboxUrl: string, secret: string, options
     close: async () => {
       await server.close();
       await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

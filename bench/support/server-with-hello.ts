@@ -80,10 +80,12 @@ runtime.app.post('/_bench/insert', async (c) => {
 const server = serve({ fetch: runtime.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
   process.stdout.write(`READY http://127.0.0.1:${info.port} ${token} ${businessId} ${connection.id}\n`);
 });
-process.on('SIGTERM', () =>
+process.on('SIGTERM', () => {
   server.close(async () => {
     await runtime.close();
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
-  }),
-);
+  });
+  // Idle keep-alive connections (autocannon's) would hold close() open.
+  if ('closeAllConnections' in server) server.closeAllConnections();
+});

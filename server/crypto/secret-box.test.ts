@@ -1,9 +1,9 @@
-import { mkdtempSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SecretBox, WrongKeyError, loadOrCreateKeyFile } from './secret-box.js';
+import { scratchDir } from '../../test/support/scratch.js';
 
 describe('SecretBox', () => {
   const box = new SecretBox(randomBytes(32));
@@ -33,7 +33,7 @@ describe('SecretBox', () => {
 
 describe('loadOrCreateKeyFile', () => {
   it('creates the key file with mode 0600 and reads it back', () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bb-key-')), 'nested', 'secret.key');
+    const file = path.join(scratchDir('bb-key-'), 'nested', 'secret.key');
     const first = loadOrCreateKeyFile(file);
     expect(first.created).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -43,7 +43,7 @@ describe('loadOrCreateKeyFile', () => {
   });
 
   it('refuses a key file others can read', () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bb-key-')), 'secret.key');
+    const file = path.join(scratchDir('bb-key-'), 'secret.key');
     writeFileSync(file, randomBytes(32).toString('base64'));
     chmodSync(file, 0o644);
     expect(() => loadOrCreateKeyFile(file)).toThrow(/chmod 600/);

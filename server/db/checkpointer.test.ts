@@ -1,10 +1,10 @@
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { AUTOMATIC_CHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './database.js';
+import { scratchDir } from '../../test/support/scratch.js';
 
 const logger = createLogger({ level: 'silent', format: 'json' });
 const until = async (check: () => boolean, ms = 5000) => {
@@ -16,7 +16,7 @@ const until = async (check: () => boolean, ms = 5000) => {
 
 describe('WAL checkpointer', () => {
   it('copies the WAL into the database from its own thread, so commits never do', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bb-ckpt-')), 'bookbridge.db');
+    const file = path.join(scratchDir('bb-ckpt-'), 'bookbridge.db');
     const opened = openDatabase(file);
     const checkpointer = startCheckpointer(opened.sqlite, file, logger, 50);
     expect(opened.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
@@ -32,7 +32,7 @@ describe('WAL checkpointer', () => {
   });
 
   it('hands checkpoints back to SQLite if the worker dies', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bb-ckpt-')), 'bookbridge.db');
+    const file = path.join(scratchDir('bb-ckpt-'), 'bookbridge.db');
     const opened = openDatabase(file);
     startCheckpointer(opened.sqlite, path.join(file, 'not-a-directory', 'x.db'), logger, 50);
     await until(() => opened.sqlite.pragma('wal_autocheckpoint', { simple: true }) === AUTOMATIC_CHECKPOINT_PAGES);

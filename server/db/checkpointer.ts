@@ -69,6 +69,9 @@ export function startCheckpointer(sqlite: SQLite.Database, file: string, logger:
     },
     async stop() {
       stopping = true;
+      // Held by the process until it has gone: unreferenced, the process could end first (nothing
+      // else left to wait for on shutdown) without closing the database behind it.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate, openDatabase, SchemaTooNewError } from './database.js';
 import { migrations } from './migrations/index.js';
+import { scratchDir } from '../../test/support/scratch.js';
 
-const fresh = () => path.join(mkdtempSync(path.join(tmpdir(), 'bb-db-')), 'bookbridge.db');
+const fresh = () => path.join(scratchDir('bb-db-'), 'bookbridge.db');
 
 describe('migrations', () => {
   it('apply once on a new database in WAL mode, and again is a no-op', async () => {

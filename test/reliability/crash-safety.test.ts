@@ -8,8 +8,6 @@
  * The sandboxes run in this test's process, so they outlive every companion, as providers do.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +20,7 @@ import { listen, type RunningServer } from '../../server/sandbox/serve.js';
 import { kashflowCredentialsFromPages } from '../support/kashflow-user.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { connectQuickbooks, countByNumber, figures, httpRequester, json, pool, qboBill, qboDocuments, report, seconds, sleep, until } from './support.js';
+import { scratchDir } from '../support/scratch.js';
 
 const secret = 'reliability-crash-sandbox-secret';
 const ROUNDS = figures.crashRounds;
@@ -91,7 +90,7 @@ function postMortem(file: string, importJobId: string): PostMortem {
 describe(`crash safety: ${ROUNDS} × SIGKILL while publishing ${ITEMS} items and importing ${figures.importSuppliers} suppliers`, () => {
   it('publishes every item exactly once and resumes every import from its checkpoint', async () => {
     const started = Date.now();
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'bookbridge-reliability-crash-'));
+    const dataDir = scratchDir('bookbridge-reliability-crash-');
     const dbFile = path.join(dataDir, 'bookbridge.db');
     let server: ServerProcess = await startServerProcess(dataDir, env());
     const request = httpRequester(() => server.url);

@@ -11,7 +11,7 @@
  * The extension's side (a captured key is not reachable from the provider page's scripts) is
  * the extension engineer's end-to-end test in test/e2e/ (see docs/reliability.md).
  */
-import { mkdtempSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
@@ -97,6 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.close();
   await sandbox?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('secrets', () => {

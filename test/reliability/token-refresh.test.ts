@@ -8,11 +8,11 @@
  * - the same 50 split over two companion processes sharing one database (the lease).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createQuickbooksOnlineSandbox } from '../../server/sandbox/quickbooks-online/index.js';
 import { createSandboxServer, sandboxClient } from '../../server/sandbox/index.js';
 import { listen, type RunningServer } from '../../server/sandbox/serve.js';
@@ -150,7 +150,8 @@ describe('token refresh under concurrency, two companion processes on one databa
     const { connectionId, realmId } = await connectQuickbooks(setup.request, token, admin.businessId);
     await setup.deps.jobs.runUntilIdle();
     const ids = await createItems(setup, token, admin.businessId, 'TWO-PROCESSES', N);
-    await setup.close();
+    await setup.close({ keepData: true }); // the two processes below start on its database
+    onTestFinished(() => rmSync(setup.dir, { recursive: true, force: true }));
 
     // The stored access token has just expired (sealed under the key file, as the server does),
     // and the provider agrees.

@@ -3,7 +3,7 @@
  * in-process route tests through `app.request()`, with a cheap password hash and a settable clock.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -17,7 +17,9 @@ import type { ConnectionsTable, ListEntriesTable } from '../../server/db/schema.
 
 export const testPasswordCost = { N: 2 ** 10, r: 8, p: 1 };
 
-export interface TestServer extends Runtime {
+export interface TestServer extends Omit<Runtime, 'close'> {
+  /** Stops the server and removes its data directory, unless `keepData` (to start a process on it). */
+  close(options?: { keepData?: boolean }): Promise<void>;
   dir: string;
   config: Config;
   clock: { now(): Date; set(d: Date): void; advance(ms: number): void };
@@ -73,9 +75,10 @@ export async function createTestServer(
 
   return {
     ...runtime,
-    close: async () => {
+    close: async ({ keepData = false } = {}) => {
       await running?.close();
       await runtime.close();
+      if (!keepData) rmSync(dir, { recursive: true, force: true });
     },
     url: running?.url ?? config.publicUrl,
     dir,
