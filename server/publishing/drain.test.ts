@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentColumns, type ItemModel } from '../items/model.js';
-import { contentChanged } from './drain.js';
+import { contentChanged, contentFields } from './drain.js';
 
 const item: ItemModel = {
   id: 'i1', businessId: 'b1', type: 'cost', state: 'queued', contactName: 'Acme', contactId: 'C1', date: '2026-11-02', dueDate: null,
@@ -49,5 +49,23 @@ describe('contentChanged (the claim writes an item’s content again only when t
     (after.sources as Record<string, unknown>).gone = undefined;
     expect(contentChanged(item, after)).toBe(false);
     expect(byColumns(item, after)).toBe(false);
+  });
+
+  it('compares every field contentColumns stores: a change to any of its columns is seen', () => {
+    const changed = (a: ItemModel, b: ItemModel) => {
+      const x = contentColumns(a);
+      const y = contentColumns(b);
+      return (Object.keys(x) as (keyof typeof x)[]).filter((k) => x[k] !== y[k]);
+    };
+    const alter = (value: unknown): unknown =>
+      typeof value === 'boolean' ? !value : Array.isArray(value) ? [...value, value[0] ?? {}] : value !== null && typeof value === 'object' ? { ...value, extra: 'x' } : `${String(value)}-changed`;
+    const covered = new Set<string>();
+    for (const field of contentFields) {
+      const after = copy();
+      (after as unknown as Record<string, unknown>)[field] = alter(after[field]);
+      expect(contentChanged(item, after)).toBe(true);
+      for (const column of changed(item, after)) covered.add(column);
+    }
+    expect([...covered].sort()).toEqual(Object.keys(contentColumns(item)).sort());
   });
 });

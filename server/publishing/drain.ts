@@ -73,8 +73,8 @@ export class Publisher {
   }
 }
 
-/** The fields `contentColumns` stores. */
-const contentFields = [
+/** The fields `contentColumns` stores (drain.test.ts checks that they cover every column it writes). */
+export const contentFields = [
   'contactName', 'contactId', 'date', 'dueDate', 'number', 'reference', 'currency', 'currencyRate', 'taxMode', 'lines', 'total',
   'totalTax', 'paid', 'paymentDate', 'paymentAccount', 'destination', 'status', 'description', 'sources', 'issues', 'autoPublish',
 ] as const satisfies readonly (keyof ItemModel)[];
