@@ -28,25 +28,12 @@ export function compiledOnce<V extends object, R>(build: (db: Db, values: V) => 
   // By the names of the values given. Kept once per process, not per database: a process talks
   // to one kind of database, and a transaction's queries compile as its database's do.
   const shapes = new Map<string, Compiled>();
-  const compiled = (db: Db, values: V): Compiled => {
+  const run = async (db: Db, values: V) => {
     const names = Object.keys(values);
     const shape = names.join(',');
     let found = shapes.get(shape);
-    if (!found) {
-      const placeholders = Object.fromEntries(names.map((k) => [k, new Placeholder(k)])) as V;
-      const query = build(db, placeholders).compile();
-      const bound = new Set(query.parameters.flatMap((p) => (p instanceof Placeholder ? [p.key] : [])));
-      const lost = names.filter((n) => !bound.has(n));
-      if (lost.length > 0) throw new Error(`compiledOnce: ${lost.join(', ')} not bound as parameters in ${query.sql}`);
-      found = { query, slots: [...query.parameters] };
-      shapes.set(shape, found);
-    }
-    return found;
-  };
-  const run = async (db: Db, values: V) => {
-    const { query, slots } = compiled(db, values);
-    const parameters = slots.map((p) => (p instanceof Placeholder ? (values as Record<string, unknown>)[p.key] : p));
-    return db.executeQuery<R>({ ...query, parameters });
+    if (!found) shapes.set(shape, (found = checked('compiledOnce', build(db, placeholders<V>(names)).compile(), names)));
+    return db.executeQuery<R>({ ...found.query, parameters: filled(found.slots, values) });
   };
   return {
     all: async (db: Db, values: V): Promise<R[]> => (await run(db, values)).rows,
@@ -77,20 +64,30 @@ export function compiledWithList<V extends object, R>(build: (db: Db, values: V,
     const shape = `${size}:${names.join(',')}`;
     let found = shapes.get(shape);
     if (!found) {
-      const placeholders = Object.fromEntries(names.map((k) => [k, new Placeholder(k)])) as V;
       const items = Array.from({ length: size }, (_, i) => new ListItem(i));
-      const query = build(db, placeholders, items).compile();
-      const bound = new Set(query.parameters.flatMap((p) => (p instanceof Placeholder ? [p.key] : [])));
-      const listed = query.parameters.filter((p) => p instanceof ListItem).length;
-      const lost = names.filter((n) => !bound.has(n));
-      if (lost.length > 0 || listed !== size) throw new Error(`compiledWithList: ${lost.join(', ') || 'list'} not bound as parameters in ${query.sql}`);
-      found = { query, slots: [...query.parameters] };
-      shapes.set(shape, found);
+      shapes.set(shape, (found = checked('compiledWithList', build(db, placeholders<V>(names), items).compile(), names, size)));
     }
-    const last = list.length - 1;
-    const parameters = found.slots.map((p) =>
-      p instanceof Placeholder ? (values as Record<string, unknown>)[p.key] : p instanceof ListItem ? list[p.index > last ? last : p.index] : p,
-    );
-    return (await db.executeQuery<R>({ ...found.query, parameters })).rows;
+    return (await db.executeQuery<R>({ ...found.query, parameters: filled(found.slots, values, list) })).rows;
   };
+}
+
+function placeholders<V>(names: string[]): V {
+  return Object.fromEntries(names.map((k) => [k, new Placeholder(k)])) as V;
+}
+
+/** The compiled query, refused if a named value or list item did not end up as a parameter. */
+function checked(helper: string, query: CompiledQuery, names: string[], listSize = 0): Compiled {
+  const bound = new Set(query.parameters.flatMap((p) => (p instanceof Placeholder ? [p.key] : [])));
+  const listed = query.parameters.filter((p) => p instanceof ListItem).length;
+  const lost = names.filter((n) => !bound.has(n));
+  if (lost.length > 0 || listed !== listSize) throw new Error(`${helper}: ${lost.join(', ') || 'list'} not bound as parameters in ${query.sql}`);
+  return { query, slots: [...query.parameters] };
+}
+
+/** The parameters for these values (and list, padded with its last item). */
+function filled(slots: unknown[], values: object, list: readonly unknown[] = []): unknown[] {
+  const last = list.length - 1;
+  return slots.map((p) =>
+    p instanceof Placeholder ? (values as Record<string, unknown>)[p.key] : p instanceof ListItem ? list[p.index > last ? last : p.index] : p,
+  );
 }

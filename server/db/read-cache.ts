@@ -1,6 +1,6 @@
 /**
- * Reads that stay right until the database changes: who a session belongs to, a member's role,
- * a page of a list. Each entry carries the database's version when it was read (this process's
+ * Reads that stay right until their tables change: who a session belongs to, a member's role, a
+ * page of a list, a business's connections, publishing settings, supplier rules. Each entry carries the database's version when it was read (this process's
  * count of writes to the tables cached reads read, and SQLite's data_version, see openDatabase)
  * and is used only while that version holds, so there is no expiry to tune and no invalidation
  * call to forget: a write to one of those tables by this process, or any write by another
@@ -23,9 +23,8 @@ const caches = new WeakMap<Kysely<unknown>, ReadCache>();
 /**
  * The tables a cached read may read (sessions and their users, memberships, connections and
  * their lists, publishing settings and supplier rules), and the tables whose deletes cascade into
- * them (businesses). A write to any
- * other table leaves every cached read right. read-cache.test.ts checks the schema: no cascade
- * or trigger reaches these tables from outside.
+ * them (businesses). A write to any other table leaves every cached read right.
+ * test/read-cache.test.ts checks the schema: no cascade or trigger reaches these tables from outside.
  */
 export const cachedTables: ReadonlySet<string> = new Set(['users', 'sessions', 'businesses', 'memberships', 'connections', 'list_entries', 'list_counts', 'publishing_settings', 'contact_rules']);
 

@@ -1,5 +1,4 @@
 /** Who may do what with items, rules and settings (issue 5 permissions). */
-import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../app.js';
 import { roleIn } from '../auth/middleware.js';

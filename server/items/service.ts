@@ -10,7 +10,7 @@ import type { Db } from '../db/database.js';
 import { ApiError, validationError, type Issue } from '../errors.js';
 import { audit } from '../audit.js';
 import type { ListKind } from '../../shared/catalogue.js';
-import type { FieldSource, Item, ItemInput, ItemPatch } from '../../shared/items.js';
+import type { FieldSource, Item, ItemPatch } from '../../shared/items.js';
 import type { ItemInput as ItemInputSchema } from '../../shared/items.js';
 import { checkTotals } from './money.js';
 import { compiledOnce } from '../db/compiled.js';

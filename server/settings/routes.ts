@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.js';
 import { ApiError, validationError, type Issue } from '../errors.js';
 import { bearerSecurity, createRouter, errorResponses, jsonBody as json, jsonResponse as ok } from '../http/router.js';
