@@ -109,15 +109,7 @@ beforeAll(async () => {
   xeroConnectionId = body.connection.id;
   tenantId = body.connection.organisation.id;
   await server.deps.jobs.runUntilIdle();
-  supplier = (await server.deps.db
-    .selectFrom('list_entries')
-    .select('name')
-    .where('connection_id', '=', xeroConnectionId)
-    .where('kind', '=', 'contacts')
-    .where('type', '=', 'supplier')
-    .where('status', '=', 'active')
-    .orderBy('name')
-    .executeTakeFirstOrThrow()).name;
+  supplier = (await server.suppliers(xeroConnectionId))[0]!.name;
 }, 60_000);
 afterAll(async () => {
   await server?.close();

@@ -51,7 +51,7 @@ async function crashAt(hook: 'beforeSend' | 'afterSend', number: string) {
   const created = await json(
     await call('POST', '/items', {
       type: 'cost',
-      contact: (await h.server.deps.db.selectFrom('list_entries').select('name').where('kind', '=', 'contacts').where('type', '=', 'supplier').where('status', '=', 'active').orderBy('name').executeTakeFirstOrThrow()).name,
+      contact: (await h.server.suppliers())[0]!.name,
       date: '2026-05-20',
       number,
       currency: 'GBP',

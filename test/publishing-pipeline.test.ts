@@ -21,17 +21,7 @@ beforeAll(async () => {
   admin = await h.server.signIn(a.email, a.password);
   let connectionId: string;
   ({ connectionId, tenantId } = await connectXero(h, admin, businessId));
-  supplier = (
-    await h.server.deps.db
-      .selectFrom('list_entries')
-      .select('name')
-      .where('connection_id', '=', connectionId)
-      .where('kind', '=', 'contacts')
-      .where('type', '=', 'supplier')
-      .where('status', '=', 'active')
-      .orderBy('name')
-      .executeTakeFirstOrThrow()
-  ).name;
+  supplier = (await h.server.suppliers(connectionId))[0]!.name;
 }, 60_000);
 afterAll(async () => {
   await h?.close();

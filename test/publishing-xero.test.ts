@@ -12,8 +12,8 @@ let standard: string;
 let businessId: string;
 let connectionId: string;
 let tenantId: string;
-let supplier: { name: string; external_id: string };
-let otherSupplier: { name: string; external_id: string };
+let supplier: { name: string; externalId: string };
+let otherSupplier: { name: string; externalId: string };
 let number = 0;
 
 const base = () => `/api/businesses/${businessId}`;
@@ -44,16 +44,7 @@ beforeAll(async () => {
   admin = await h.server.signIn(a.email, a.password);
   standard = await h.server.signIn(s.email, s.password);
   ({ connectionId, tenantId } = await connectXero(h, admin, businessId));
-  const suppliers = await h.server.deps.db
-    .selectFrom('list_entries')
-    .select(['name', 'external_id'])
-    .where('connection_id', '=', connectionId)
-    .where('kind', '=', 'contacts')
-    .where('type', '=', 'supplier')
-    .where('status', '=', 'active')
-    .orderBy('name')
-    .execute();
-  [supplier, otherSupplier] = suppliers as [typeof supplier, typeof supplier];
+  [supplier, otherSupplier] = (await h.server.suppliers(connectionId)) as [typeof supplier, typeof supplier];
 }, 60_000);
 afterAll(async () => {
   await h?.close();
@@ -69,7 +60,7 @@ describe('publishing a bill to Xero', () => {
     const created = await asAdmin('POST', '/items', bill());
     expect(created.status).toBe(201);
     const item = await json(created);
-    expect(item).toMatchObject({ state: 'ready', issues: [], destination: 'bill', status: 'DRAFT', contact: { externalId: supplier.external_id } });
+    expect(item).toMatchObject({ state: 'ready', issues: [], destination: 'bill', status: 'DRAFT', contact: { externalId: supplier.externalId } });
     expect(item.sources).toMatchObject({ 'lines.0.category': 'submitted', destination: 'default' });
 
     const published = await asAdmin('POST', `/items/${item.id}/publish`);
@@ -90,7 +81,7 @@ describe('publishing a bill to Xero', () => {
     expect(mine[0]).toMatchObject({
       Type: 'ACCPAY',
       InvoiceID: after.publish.documentId,
-      Contact: expect.objectContaining({ ContactID: supplier.external_id }),
+      Contact: expect.objectContaining({ ContactID: supplier.externalId }),
       Status: 'DRAFT',
       LineAmountTypes: 'Exclusive',
       SubTotal: 100,
@@ -107,7 +98,7 @@ describe('publishing a bill to Xero', () => {
     const rule = await asAdmin('POST', '/rules', { contact: otherSupplier.name, category: '461', taxRate: 'INPUT2', description: 'Stationery' });
     expect(rule.status).toBe(201);
     const ruleBody = await json(rule);
-    expect(ruleBody).toMatchObject({ contact: { externalId: otherSupplier.external_id }, category: { code: '461' }, flagged: [] });
+    expect(ruleBody).toMatchObject({ contact: { externalId: otherSupplier.externalId }, category: { code: '461' }, flagged: [] });
 
     const created = await json(await asAdmin('POST', '/items', bill({ contact: otherSupplier.name, lines: [{ amount: '50.00' }, { amount: '50.00', category: '453' }] })));
     expect(created.state).toBe('ready');
@@ -133,8 +124,7 @@ describe('publishing a bill to Xero', () => {
   it('auto-publishes only items from the supplier whose rule says so', async () => {
     const settings = await json(await asAdmin('GET', '/publishing-settings'));
     expect((await asAdmin('PUT', '/publishing-settings', { ...settings.settings, autoPublish: true })).status).toBe(200);
-    const suppliers = await h.server.deps.db.selectFrom('list_entries').select(['name']).where('connection_id', '=', connectionId).where('kind', '=', 'contacts').where('type', '=', 'supplier').where('status', '=', 'active').orderBy('name').offset(2).limit(2).execute();
-    const [auto, manual] = suppliers.map((s) => s.name) as [string, string];
+    const [auto, manual] = (await h.server.suppliers(connectionId)).slice(2, 4).map((s) => s.name) as [string, string];
     expect((await asAdmin('POST', '/rules', { contact: auto, category: '429', taxRate: 'INPUT2', autoPublish: true })).status).toBe(201);
     expect((await asAdmin('POST', '/rules', { contact: manual, category: '429', taxRate: 'INPUT2', autoPublish: false })).status).toBe(201);
 

@@ -25,7 +25,7 @@ import { createSandboxServer } from '../../server/sandbox/index.js';
 import { listen, type RunningServer } from '../../server/sandbox/serve.js';
 import { authorizeWithForms } from '../../server/sandbox/xero/testing.js';
 import { kashflowCredentialsFromPages } from '../support/kashflow-user.js';
-import { testPasswordCost } from '../support/test-server.js';
+import { requestInit, testPasswordCost } from '../support/test-server.js';
 import { connectQuickbooks, json, qboBill, report, sandboxControl, type Requester } from './support.js';
 
 const SECRET = 'reliability-secrets-client-secret';
@@ -53,14 +53,7 @@ function collect(value: unknown, name = ''): void {
 }
 
 const request: Requester = async (method, url, options = {}) => {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body = options.body;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  }
-  const res = await runtime.app.request(url, { method, headers, body });
+  const res = await runtime.app.request(url, requestInit(method, options));
   const text = await res.clone().text();
   let sessionToken: string | undefined;
   if (/\/api\/(setup|auth\/login)$/.test(url)) sessionToken = (JSON.parse(text) as { token?: string }).token;

@@ -29,6 +29,8 @@ export interface TestServer extends Omit<Runtime, 'close'> {
   signIn(email: string, password: string): Promise<string>;
   /** A Xero connection stored as Finish would store it (no provider call): for tests of what comes after. */
   xeroConnection(businessId: string, createdBy: string, organisation?: string): Promise<ConnectionsTable>;
+  /** The active suppliers an import brought in (of one connection, or all), by name. */
+  suppliers(connectionId?: string): Promise<{ name: string; externalId: string }[]>;
   /** With `listen: true`: the companion on a loopback port (its sandboxes under /sandbox). */
   url: string;
 }
@@ -103,6 +105,11 @@ export async function createTestServer(
         credentials: { kind: 'oauth2', tokens: { accessToken: 'a', refreshToken: 'r', accessTokenExpiresAt: clock.now().getTime() + 3_600_000 } },
         createdBy,
       });
+    },
+    async suppliers(connectionId) {
+      let query = runtime.deps.db.selectFrom('list_entries').select(['name', 'external_id']).where('kind', '=', 'contacts').where('type', '=', 'supplier').where('status', '=', 'active');
+      if (connectionId) query = query.where('connection_id', '=', connectionId);
+      return (await query.orderBy('name').execute()).map((r) => ({ name: r.name, externalId: r.external_id }));
     },
     async signIn(email, password) {
       const res = await request('POST', '/api/auth/login', { json: { email, password } });
